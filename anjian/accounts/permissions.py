@@ -1,0 +1,43 @@
+"""Who may do what: the permission matrix, reviewed in code (style.md §7).
+
+``MATRIX[action]`` is the set of roles whose assignments grant ``action`` within their scope.
+Keys are ``"<app>.<verb>"``. Scope (which objects) comes from the assignment; the matrix says which
+actions. A superuser may do everything.
+"""
+
+from __future__ import annotations
+
+from anjian.accounts.roles import Role
+
+R = Role
+ALL_ROLES = frozenset(Role)
+TOWN_STAFF = frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.LEADER})
+OFFICIALS = TOWN_STAFF | {R.DISTRICT}
+
+MATRIX: dict[str, frozenset[Role]] = {
+    # Regions: the tree below one's assignment.
+    "regions.view": frozenset(OFFICIALS | {R.VILLAGE_OFFICER, R.DEPARTMENT}),
+    # Committees (安委会 and 专委会).
+    "teams.view": frozenset(OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER}),
+    "teams.manage": frozenset({R.TOWN_OFFICE}),
+    # Supervised units.
+    "units.view": frozenset(OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}),
+    "units.change": frozenset({R.TOWN_OFFICE}),
+    # People and their roles within the office's town.
+    "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
+    "accounts.manage_users": frozenset({R.TOWN_OFFICE}),
+    # The audit record of the town.
+    "audit.view": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
+    "audit.verify": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
+    # The working-day calendar (holidays and make-up days the office enters).
+    "calendar.manage": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
+    # Background jobs that a user started or that run for the town.
+    "jobs.view": frozenset(OFFICIALS),
+}
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    try:
+        return MATRIX[action]
+    except KeyError as exc:
+        raise KeyError(f"unknown action {action!r}: add it to accounts.permissions.MATRIX") from exc

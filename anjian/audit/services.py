@@ -1,0 +1,184 @@
+"""Writing and verifying the audit record. ``audit_record`` is called by services inside their
+transaction; it never runs on a signal."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from anjian.audit.models import AuditChainHead, AuditEntry
+from anjian.core import context
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "actor_roles",
+    "region_id",
+    "request_id",
+    "source",
+    "ip",
+    "action",
+    "target_type_id",
+    "target_id",
+    "target_repr",
+    "changes",
+    "reason",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or ""
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of ``obj`` (foreign keys as ids), JSON-ready."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"password"}:
+            continue
+        data[field.name] = _jsonable(getattr(obj, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields that differ."""
+    before, after = before or {}, after or {}
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def canonical(entry: AuditEntry) -> str:
+    payload = {name: _jsonable(getattr(entry, name)) for name in HASHED_FIELDS}
+    # Times are hashed in UTC with microseconds so that both databases give the same text.
+    payload["occurred_at"] = entry.occurred_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    payload["request_id"] = str(entry.request_id)
+    payload["prev_hash"] = entry.prev_hash
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(canonical(entry).encode()).hexdigest()
+
+
+def _region_of(obj: models.Model | None) -> int | None:
+    if obj is None:
+        return None
+    for attname in ("region_id",):
+        if hasattr(obj, attname):
+            return getattr(obj, attname)
+    return None
+
+
+def _roles_of(actor) -> str:
+    if actor is None or not getattr(actor, "pk", None):
+        return ""
+    from anjian.accounts.scope import get_user_scope
+
+    return ",".join(sorted(get_user_scope(actor).roles))
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    region_id: int | None = None,
+    target_repr: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain. Call it inside the service's transaction."""
+    ctx = context.current()
+    actor_obj = actor if actor is not None and getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            occurred_at=timezone.now(),
+            actor=actor_obj,
+            actor_label=str(actor_obj)[:120] if actor_obj else "",
+            actor_roles=_roles_of(actor_obj)[:200],
+            region_id=region_id if region_id is not None else _region_of(obj),
+            request_id=ctx.request_id,
+            source=ctx.source[:10],
+            ip=ctx.ip,
+            user_agent=ctx.user_agent[:300],
+            action=action,
+            target_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+            target_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            target_repr=(target_repr if target_repr is not None else (str(obj) if obj is not None else ""))[:200],
+            changes=_jsonable(changes if changes is not None else diff(before, after)),
+            reason=reason or "",
+            prev_hash=head.last_hash,
+        )
+        entry.entry_hash = compute_hash(entry)
+        entry.save()
+        AuditChainHead.objects.filter(pk=1).update(
+            last_entry_id=entry.pk, last_hash=entry.entry_hash, entries=models.F("entries") + 1
+        )
+    return entry
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_entry_id: int | None = None
+    problem: str = ""
+
+
+def audit_verify_chain(batch_size: int = 2000) -> ChainReport:
+    """Walk the whole chain in id order; report the first entry that does not match."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    prev_hash = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        batch = list(AuditEntry.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.prev_hash != prev_hash:
+                return ChainReport(
+                    False, checked, entry.pk, "previous entry missing or changed (its hash does not match)"
+                )
+            if compute_hash(entry) != entry.entry_hash:
+                return ChainReport(False, checked, entry.pk, "content changed after it was written")
+            prev_hash = entry.entry_hash
+            checked += 1
+            last_id = entry.pk
+    expected = head.entries if head else 0
+    if head and (head.last_hash != prev_hash or expected != checked):
+        return ChainReport(
+            False,
+            checked,
+            head.last_entry_id,
+            f"entries removed at the end of the chain (head expects {expected}, found {checked})",
+        )
+    return ChainReport(True, checked)

@@ -1,0 +1,118 @@
+"""The JSON API under /api/v1/: one NinjaAPI, one router per app, one error envelope.
+
+Every error comes back as ``{"error": {"code": ..., "message": ..., "details": ...}}`` with a
+Chinese (or English) message, never as an HTML page.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from anjian.accounts.api_auth import ApiAuthError, BearerTokenAuth, SessionCsrfAuth
+from anjian.core.exceptions import DomainError
+
+api = NinjaAPI(
+    title="anjian 安监 API",
+    version="1",
+    description=(
+        "The JSON API of anjian. Every capability of the pages is here too, with the same scoping. "
+        "Authenticate with a session cookie (and CSRF token) or with `Authorization: Bearer <token>` "
+        "from `POST /api/v1/auth/token`."
+    ),
+    auth=[BearerTokenAuth(), SessionCsrfAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, details=None) -> HttpResponse:
+    body: dict = {"error": {"code": code, "message": message}}
+    if details is not None:
+        body["error"]["details"] = details
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ApiAuthError)
+def _auth_failed(request, exc: ApiAuthError):
+    return error_response(request, 401, exc.code, exc.message)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error_response(request, 401, "not_authenticated", _("Log in first: no valid session or token was sent."))
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    details = [
+        {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "message": err.get("msg", "")}
+        for err in exc.errors
+    ]
+    if any(err.get("type") == "json_invalid" for err in exc.errors) or any(
+        "JSON" in str(err.get("msg", "")) for err in exc.errors
+    ):
+        return error_response(request, 400, "malformed_json", _("The request body is not valid JSON."), details)
+    return error_response(request, 422, "invalid", _("Some of the data sent is not valid."), details)
+
+
+@api.exception_handler(DjangoValidationError)
+def _domain_invalid(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        details = [{"field": f, "message": str(m)} for f, msgs in exc.message_dict.items() for m in msgs]
+    else:
+        details = [{"field": None, "message": str(m)} for m in exc.messages]
+    return error_response(request, 422, "invalid", details[0]["message"] if details else _("Invalid data."), details)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return error_response(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, 404, "not_found", _("Not found, or you may not see it."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return error_response(request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):  # pragma: no cover - the safety net
+    import logging
+
+    logging.getLogger("anjian.api").exception("API error", exc_info=exc)
+    return error_response(request, 500, "server_error", _("An internal error occurred. It has been logged."))
+
+
+def _register_routers() -> None:
+    from anjian.accounts.api import router as accounts_router
+    from anjian.audit.api import router as audit_router
+    from anjian.core.api import router as core_router
+    from anjian.regions.api import router as regions_router
+    from anjian.teams.api import router as teams_router
+    from anjian.units.api import router as units_router
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/core", core_router)
+    api.add_router("/regions", regions_router)
+    api.add_router("/committees", teams_router)
+    api.add_router("/units", units_router)
+    api.add_router("/audit", audit_router)
+
+
+_register_routers()
