@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from anjian.core.views import login_only
 
-@login_required
+
+@login_only
 def home(request):
     return render(request, "core/home.html", {})

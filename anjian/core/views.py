@@ -109,3 +109,44 @@ class ScopedListView(ScopedViewMixin, ListView):
 
 class ScopedDetailView(ScopedViewMixin, DetailView):
     """One object, or 404 when it is outside the user's scope (never a different answer)."""
+
+
+# --- Function views: every one is marked, so that the access test can walk them all ------------
+
+
+def scoped(action: str):
+    """A function view that needs log-in and a role granting ``action``. The view itself must read
+    its objects through ``Model.objects.for_action(request.user, ...)`` (404 outside the scope)."""
+
+    def decorator(view):
+        from functools import wraps
+
+        from django.contrib.auth.views import redirect_to_login
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not get_scope(request.user).can(action):
+                raise PermissionDenied(_("Your roles do not include this page."))
+            return view(request, *args, **kwargs)
+
+        wrapper.scoped_action = action  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def login_only(view):
+    """A page about the user's own account (profile, password, two-factor): log-in is enough."""
+    from django.contrib.auth.decorators import login_required
+
+    wrapped = login_required(view)
+    wrapped.login_only = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def public(view):
+    """A page anyone may open without logging in (log-in page, public QR page, tip-off form)."""
+    view.public = True
+    return view
