@@ -1,0 +1,72 @@
+# anjian — the two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --build-constraint build-constraints.txt
+# Debian packages the browser tests need (Chromium for Playwright, CJK fonts for readable screenshots,
+# gettext for the message-catalog check).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
+
+.PHONY: demo test test-fast install install-test system-packages messages lint serve-demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.3"
+
+$(VENV)/.installed: pyproject.toml build-constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml build-constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+.env:
+	@printf 'ANJIAN_DEBUG=true\nANJIAN_SECRET_KEY=demo-%s\n' "$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > .env
+	@echo "Wrote .env for the demo (ANJIAN_DEBUG=true); see .env.example for production settings."
+
+## make demo: install, migrate the SQLite database, load 场口镇, start the worker and scheduler, serve.
+demo: install .env
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "anjian 演示站点 / demo: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server, worker and scheduler)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python manage.py db_worker --interval 2 & \
+	  $(BIN)/python manage.py run_scheduler & \
+	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## make test: install the test dependencies (Chromium included) and run the whole suite.
+## DATABASE_URL=postgres://… make test runs it on PostgreSQL.
+test: install-test system-packages
+	$(BIN)/pytest -n 2 -m "not e2e" -q
+	$(BIN)/pytest -m e2e -q
+
+test-fast: install-test
+	$(BIN)/pytest -n 2 -m "not e2e" -q -x
+
+## make messages: extract and compile the Chinese catalogs (needs gettext).
+messages: install-test system-packages
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore='.venv/*' --ignore='staticfiles/*' --ignore='data/*'
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore='.venv/*'
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts
