@@ -5,6 +5,7 @@ See ``.env.example`` for every variable and its default.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from xstatic.pkg import bootstrap as xstatic_bootstrap
 from config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-load_dotenv(BASE_DIR / ".env", override=False)
+# A .env file beside manage.py (or the file ANJIAN_ENV_FILE names) fills in what the environment lacks.
+load_dotenv(os.environ.get("ANJIAN_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 TESTING = "pytest" in sys.modules or env_bool("ANJIAN_TESTING", False)
 DEBUG = env_bool("ANJIAN_DEBUG", False)
