@@ -88,6 +88,10 @@ def _forbidden(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    # ninja raises HttpError(400, "Cannot parse request body") from the JSON decoder's ValueError.
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        message = _("The request body is not valid JSON.")
+        return error_response(request, 400, "malformed_json", message)
     return error_response(request, exc.status_code, "error", str(exc))
 
 

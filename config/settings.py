@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "anjian.core.middleware.ChosenLanguageMiddleware",  # LocaleMiddleware: Chinese unless chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -261,3 +261,7 @@ LOGGING = {
 # --- The periodic jobs the scheduler enqueues (see anjian/core/scheduler.py) -------------------
 ANJIAN_SCHEDULER_TICK_SECONDS = env_int("ANJIAN_SCHEDULER_TICK_SECONDS", 30)
 
+
+# In development and tests WhiteNoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING

@@ -1,9 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 from django.views.i18n import set_language
 
 from config.api import api
+
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown API addresses answer in JSON too, never with an HTML page."""
+    body = {"error": {"code": "not_found", "message": _("There is no such API address.")}}
+    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+
+
+api_not_found.public = True  # type: ignore[attr-defined]
 
 urlpatterns = [
     path("", include("anjian.core.urls")),
@@ -14,6 +26,7 @@ urlpatterns = [
     path("audit/", include("anjian.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    re_path(r"^api/.*$", api_not_found, name="api_not_found"),
     path("admin/", admin.site.urls),
 ]
 

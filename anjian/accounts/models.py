@@ -18,7 +18,7 @@ from anjian.core.validators import normalize_mobile
 
 
 class UserQuerySet(ScopedQuerySet):
-    """Users are visible through their role assignments: a town office sees the people of its town."""
+    """Users are visible through their role assignments: a town office sees its town's people."""
 
     view_action = "accounts.view_users"
 
@@ -65,8 +65,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         _("may use the admin site"), default=False, help_text=_("For system administrators only.")
     )
-    must_change_password = models.BooleanField(_("must change password at next log-in"), default=True)
-    failed_logins = models.PositiveIntegerField(_("failed log-ins in a row"), default=0, editable=False)
+    must_change_password = models.BooleanField(
+        _("must change password at next log-in"), default=True
+    )
+    failed_logins = models.PositiveIntegerField(
+        _("failed log-ins in a row"), default=0, editable=False
+    )
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
@@ -104,16 +108,33 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
 class RoleAssignment(models.Model):
     """A user holds a role within a scope: a region subtree, one unit, or one committee."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "units.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     committee = models.ForeignKey(
-        "teams.Committee", verbose_name=_("committee"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "teams.Committee",
+        verbose_name=_("committee"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     title = models.CharField(_("title or department"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -125,17 +146,27 @@ class RoleAssignment(models.Model):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_assignment_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="role_assignment_role_valid"
+            ),
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=sorted(REGION_ROLES), region__isnull=False, unit__isnull=True, committee__isnull=True)
+                    Q(
+                        role__in=sorted(REGION_ROLES),
+                        region__isnull=False,
+                        unit__isnull=True,
+                        committee__isnull=True,
+                    )
                     | Q(role__in=sorted(UNIT_ROLES), unit__isnull=False, committee__isnull=True)
-                    | Q(role__in=sorted(COMMITTEE_ROLES), committee__isnull=False, unit__isnull=True)
+                    | Q(
+                        role__in=sorted(COMMITTEE_ROLES), committee__isnull=False, unit__isnull=True
+                    )
                 ),
                 name="role_assignment_scope_matches_role",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "region", "unit", "committee"], name="role_assignment_unique"
+                fields=["user", "role", "region", "unit", "committee"],
+                name="role_assignment_unique",
             ),
         ]
 
@@ -159,7 +190,9 @@ class ApiToken(models.Model):
 
     PREFIX = "aj_"
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     key_hint = models.CharField(_("key hint"), max_length=12, editable=False)

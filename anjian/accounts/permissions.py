@@ -17,11 +17,15 @@ OFFICIALS = TOWN_STAFF | {R.DISTRICT}
 MATRIX: dict[str, frozenset[Role]] = {
     # Regions: the tree below one's assignment.
     "regions.view": frozenset(OFFICIALS | {R.VILLAGE_OFFICER, R.DEPARTMENT}),
+    # Loading or changing the Region tree (import of statistical codes): the district only.
+    "regions.manage": frozenset({R.DISTRICT}),
     # Committees (安委会 and 专委会).
     "teams.view": frozenset(OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER}),
     "teams.manage": frozenset({R.TOWN_OFFICE}),
     # Supervised units.
-    "units.view": frozenset(OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}),
+    "units.view": frozenset(
+        OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}
+    ),
     "units.change": frozenset({R.TOWN_OFFICE}),
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),

@@ -19,7 +19,16 @@ class Role(models.TextChoices):
 
 
 # Which kind of scope each role's assignment carries (checked by a constraint on RoleAssignment).
-REGION_ROLES = frozenset({Role.TOWN_OFFICE, Role.INSPECTOR, Role.LEADER, Role.VILLAGE_OFFICER, Role.DEPARTMENT, Role.DISTRICT})
+REGION_ROLES = frozenset(
+    {
+        Role.TOWN_OFFICE,
+        Role.INSPECTOR,
+        Role.LEADER,
+        Role.VILLAGE_OFFICER,
+        Role.DEPARTMENT,
+        Role.DISTRICT,
+    }
+)
 UNIT_ROLES = frozenset({Role.ENTERPRISE, Role.EXPERT})
 COMMITTEE_ROLES = frozenset({Role.COMMITTEE_MEMBER})
 # Roles that may (optionally) protect their log-in with a TOTP second factor.

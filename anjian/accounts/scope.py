@@ -13,6 +13,9 @@ from anjian.accounts.roles import Role
 
 # Actions every logged-in user may do to what is their own (their tokens, their password).
 SELF_ACTIONS = frozenset({"accounts.own"})
+# Actions that reach, besides what the user's roles cover, the rows the user owns (the jobs they
+# started): every logged-in user may use them, at least on their own rows.
+OWNER_ACTIONS = frozenset({"jobs.view"})
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Scope:
 
     def can(self, action: str) -> bool:
         """Whether the user may do ``action`` to anything at all (for menus and buttons)."""
-        if action in SELF_ACTIONS:
+        if action in SELF_ACTIONS or action in OWNER_ACTIONS:
             return self.user_id is not None
         return self.is_superuser or bool(self._grants_for(action))
 
@@ -61,7 +64,7 @@ class Scope:
         return {g.committee_id for g in self._grants_for(action) if g.committee_id}
 
     def users_for(self, action: str) -> set[int]:
-        if action in SELF_ACTIONS and self.user_id is not None:
+        if (action in SELF_ACTIONS or action in OWNER_ACTIONS) and self.user_id is not None:
             return {self.user_id}
         return set()
 
@@ -103,4 +106,13 @@ def forget_scope(user) -> None:
         del user._anjian_scope
 
 
-__all__ = ["MATRIX", "SELF_ACTIONS", "Grant", "Role", "Scope", "forget_scope", "get_user_scope"]
+__all__ = [
+    "MATRIX",
+    "OWNER_ACTIONS",
+    "SELF_ACTIONS",
+    "Grant",
+    "Role",
+    "Scope",
+    "forget_scope",
+    "get_user_scope",
+]

@@ -1,4 +1,7 @@
-"""Everything that changes users, their log-ins, roles and tokens. Each function audits itself."""
+"""Everything that changes users, their log-ins, roles, second factors and tokens.
+
+Each function audits itself, inside its own transaction (style.md §5).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,21 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anjian.accounts.models import ApiToken, RoleAssignment, User, hash_token
-from anjian.accounts.scope import forget_scope
+from anjian.accounts.roles import COMMITTEE_ROLES, REGION_ROLES, STAFF_ROLES, UNIT_ROLES, Role
+from anjian.accounts.scope import forget_scope, get_user_scope
 from anjian.audit.services import audit_record, snapshot
+from anjian.core.validators import validate_mobile
+
+MANAGE_USERS = "accounts.manage_users"
 
 
 class LoginRefused(Exception):
@@ -29,11 +39,34 @@ class TokenRejected(LoginRefused):
     pass
 
 
+# --- Log-in -------------------------------------------------------------------------------------
+
+
 def _lock_message(user: User) -> str:
     local = timezone.localtime(user.locked_until)
     return _("Too many failed log-ins. The account is locked until %(time)s.") % {
         "time": local.strftime("%H:%M")
     }
+
+
+def _count_failure(user: User, now: datetime.datetime, *, step: str) -> bool:
+    """Count one failed log-in step (password or code); lock the account at the limit.
+    Returns whether the account is now locked. Audited."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        user.refresh_from_db(fields=["failed_logins"])
+        locked = user.failed_logins >= settings.ANJIAN_LOGIN_MAX_FAILURES
+        if locked:
+            user.locked_until = now + datetime.timedelta(minutes=settings.ANJIAN_LOGIN_LOCK_MINUTES)
+            user.failed_logins = 0
+            user.save(update_fields=["locked_until", "failed_logins"])
+        audit_record(
+            actor=None,
+            action="auth.locked" if locked else "auth.login_failed",
+            obj=user,
+            changes={"failed_logins": user.failed_logins, "step": step},
+        )
+    return locked
 
 
 def login_check_credentials(*, login: str, password: str) -> User:
@@ -42,27 +75,18 @@ def login_check_credentials(*, login: str, password: str) -> User:
     user = User.objects.get_by_login(login)
     now = timezone.now()
     if user is None:
-        audit_record(actor=None, action="auth.login_failed", target_repr=login[:100], changes={"reason": "unknown"})
+        audit_record(
+            actor=None,
+            action="auth.login_failed",
+            target_repr=(login or "")[:100],
+            changes={"reason": "unknown"},
+        )
         raise LoginRefused("invalid_credentials", _("Wrong user name or password."))
     if user.is_locked(now):
         audit_record(actor=None, action="auth.login_refused_locked", obj=user)
         raise LoginRefused("locked", _lock_message(user))
     if not user.check_password(password):
-        with transaction.atomic():
-            User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-            user.refresh_from_db(fields=["failed_logins"])
-            locked = user.failed_logins >= settings.ANJIAN_LOGIN_MAX_FAILURES
-            if locked:
-                user.locked_until = now + datetime.timedelta(minutes=settings.ANJIAN_LOGIN_LOCK_MINUTES)
-                user.failed_logins = 0
-                user.save(update_fields=["locked_until", "failed_logins"])
-            audit_record(
-                actor=None,
-                action="auth.locked" if locked else "auth.login_failed",
-                obj=user,
-                changes={"failed_logins": user.failed_logins},
-            )
-        if locked:
+        if _count_failure(user, now, step="password"):
             raise LoginRefused("locked", _lock_message(user))
         raise LoginRefused("invalid_credentials", _("Wrong user name or password."))
     if not user.is_active:
@@ -74,6 +98,54 @@ def login_check_credentials(*, login: str, password: str) -> User:
     return user
 
 
+def totp_device_for(user: User) -> TOTPDevice | None:
+    """The user's confirmed TOTP device, if they protect their log-in with one."""
+    if user is None or not user.pk:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def login_check_otp(*, user: User, code: str) -> TOTPDevice:
+    """The second log-in step: the device that accepts ``code``, or ``LoginRefused``.
+    A wrong code counts as a failed log-in (lock-out included). Audited."""
+    now = timezone.now()
+    user.refresh_from_db(fields=["is_active", "locked_until", "failed_logins"])
+    if user.is_locked(now):
+        audit_record(actor=None, action="auth.login_refused_locked", obj=user)
+        raise LoginRefused("locked", _lock_message(user))
+    if not user.is_active:
+        raise LoginRefused("inactive", _("This account has been deactivated. Ask the town office."))
+    code = "".join((code or "").split())
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("pk")
+            .first()
+        )
+        if device is None:
+            raise LoginRefused("otp_not_enrolled", _("No two-factor device is set up."))
+        allowed, _info = device.verify_is_allowed()
+        verified = allowed and code.isdigit() and len(code) == 6 and device.verify_token(code)
+        if not verified and allowed and not (code.isdigit() and len(code) == 6):
+            device.throttle_increment(commit=True)
+    if verified:
+        if user.failed_logins:
+            User.objects.filter(pk=user.pk).update(failed_logins=0)
+            user.failed_logins = 0
+        return device
+    if _count_failure(user, now, step="otp"):
+        raise LoginRefused("locked", _lock_message(user))
+    if not allowed:
+        raise LoginRefused(
+            "otp_throttled",
+            _("Too many wrong codes in a row. Wait a few seconds, then enter the current code."),
+        )
+    raise LoginRefused(
+        "otp_invalid", _("The 6-digit code is wrong or has expired. Enter the current code.")
+    )
+
+
 def login_record_success(*, user: User, method: str = "password") -> None:
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     audit_record(actor=user, action="auth.login", obj=user, changes={"method": method})
@@ -81,6 +153,9 @@ def login_record_success(*, user: User, method: str = "password") -> None:
 
 def logout_record(*, user: User) -> None:
     audit_record(actor=user, action="auth.logout", obj=user)
+
+
+# --- Passwords ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -93,12 +168,104 @@ def user_change_password(*, actor: User, user: User, new_password: str) -> User:
     return user
 
 
+# --- Two-factor (TOTP) --------------------------------------------------------------------------
+
+
+def totp_allowed(user: User) -> bool:
+    """Two-factor log-in is offered to staff roles (every role but enterprise users)."""
+    scope = get_user_scope(user)
+    return scope.is_superuser or bool(scope.roles & {str(r) for r in STAFF_ROLES})
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """The unconfirmed device the user is enrolling (made once, kept until confirmed)."""
+    if not totp_allowed(user):
+        raise PermissionDenied(_("Two-factor log-in is offered to staff accounts only."))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, code: str) -> TOTPDevice:
+    """Confirm the device being enrolled with a code from the app. Audited."""
+    if not totp_allowed(user):
+        raise PermissionDenied(_("Two-factor log-in is offered to staff accounts only."))
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("pk")
+        .first()
+    )
+    if device is None:
+        raise ValidationError(
+            {"code": _("Start the set-up again: no device is waiting for confirmation.")}
+        )
+    code = "".join((code or "").split())
+    if not (code.isdigit() and len(code) == 6) or not device.verify_token(code):
+        raise ValidationError(
+            {"code": _("The 6-digit code is wrong or has expired. Enter the current code.")}
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    audit_record(actor=user, action="auth.totp_enrolled", obj=user, changes={"device": device.pk})
+    return device
+
+
+@transaction.atomic
+def totp_disable(*, user: User, password: str) -> None:
+    """Switch two-factor log-in off; the password confirms it is really the user. Audited."""
+    if not user.check_password(password or ""):
+        raise ValidationError({"password": _("The password is wrong.")})
+    deleted, _details = TOTPDevice.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=user, action="auth.totp_disabled", obj=user)
+
+
+# --- Users and roles ----------------------------------------------------------------------------
+
+
+def clean_mobile_number(mobile: str | None) -> str | None:
+    """``+86 138 0000 1234`` becomes ``13800001234``; empty becomes ``None``; anything else is a
+    ValidationError on the ``mobile`` field."""
+    if not mobile or not str(mobile).strip():
+        return None
+    try:
+        return validate_mobile(mobile)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "mobile": _(
+                    "The mobile number “%(value)s” is not valid: enter 11 digits starting with "
+                    "13–19."
+                )
+                % {"value": mobile}
+            },
+            code="invalid_mobile",
+        ) from exc
+
+
 @transaction.atomic
 def user_create(
-    *, actor: User | None, username: str, name: str, password: str, mobile: str | None = None, email: str = "",
+    *,
+    actor: User | None,
+    username: str,
+    name: str,
+    password: str,
+    mobile: str | None = None,
+    email: str = "",
     must_change_password: bool = True,
 ) -> User:
-    user = User(username=username, name=name, mobile=mobile or None, email=email, must_change_password=must_change_password)
+    user = User(
+        username=(username or "").strip(),
+        name=(name or "").strip(),
+        mobile=clean_mobile_number(mobile),
+        email=email or "",
+        must_change_password=must_change_password,
+    )
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -106,40 +273,213 @@ def user_create(
     return user
 
 
+def _region_of_target(*, region=None, unit=None, committee=None):
+    if region is not None:
+        return region
+    if unit is not None:
+        return unit.region
+    if committee is not None:
+        return committee.region
+    return None
+
+
+def check_role_scope(*, role: str, region=None, unit=None, committee=None) -> None:
+    """The scope must match the role: a region for officials, a unit for enterprise users and
+    experts, a committee for committee members."""
+    try:
+        role_label = Role(role).label
+    except ValueError as exc:
+        raise ValidationError({"role": _("Choose a role from the list.")}) from exc
+    if role in REGION_ROLES and (region is None or unit is not None or committee is not None):
+        raise ValidationError(
+            {"region": _("The role “%(role)s” needs a region.") % {"role": role_label}}
+        )
+    if role in UNIT_ROLES and (unit is None or region is not None or committee is not None):
+        raise ValidationError(
+            {"unit": _("The role “%(role)s” needs a supervised unit.") % {"role": role_label}}
+        )
+    if role in COMMITTEE_ROLES and (committee is None or region is not None or unit is not None):
+        raise ValidationError(
+            {"committee": _("The role “%(role)s” needs a committee.") % {"role": role_label}}
+        )
+
+
+def check_scope_within_actor(*, actor: User, region=None, unit=None, committee=None) -> None:
+    """The region, unit or committee must lie inside one of the regions where ``actor`` manages
+    users (a town office of 场口镇 cannot hand out roles in 常安镇)."""
+    scope = get_user_scope(actor)
+    if scope.is_superuser:
+        return
+    target = _region_of_target(region=region, unit=unit, committee=committee)
+    paths = scope.paths_for(MANAGE_USERS)
+    if target is None or not any(target.path.startswith(p) for p in paths):
+        field = "region" if region is not None else ("unit" if unit is not None else "committee")
+        raise ValidationError(
+            {field: _("You may only assign roles within your own town or district.")}
+        )
+
+
+def _ensure_manages(actor: User | None, user: User) -> None:
+    """Outside the actor's reach the user does not exist (404)."""
+    if actor is None:
+        return
+    if not get_user_scope(actor).can(MANAGE_USERS):
+        raise PermissionDenied(_("Your roles do not include managing users."))
+    if not User.objects.for_action(actor, MANAGE_USERS).filter(pk=user.pk).exists():
+        raise Http404
+
+
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") -> User:
+    _ensure_manages(actor, user)
+    reason = (reason or "").strip()
+    if not active and actor is not None and actor.pk == user.pk:
+        raise ValidationError({"reason": _("You cannot deactivate your own account.")})
+    if not active and actor is not None and not reason:
+        raise ValidationError({"reason": _("Give the reason for deactivating this account.")})
     before = snapshot(user, ["is_active"])
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
-        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
     audit_record(
-        actor=actor, action="user.activated" if active else "user.deactivated", obj=user,
-        before=before, after=snapshot(user, ["is_active"]), reason=reason,
+        actor=actor,
+        action="user.activated" if active else "user.deactivated",
+        obj=user,
+        before=before,
+        after=snapshot(user, ["is_active"]),
+        reason=reason,
     )
     return user
 
 
 @transaction.atomic
-def role_assign(*, actor: User | None, user: User, role: str, region=None, unit=None, committee=None, title: str = "") -> RoleAssignment:
-    assignment = RoleAssignment(user=user, role=role, region=region, unit=unit, committee=committee, title=title)
-    assignment.full_clean()
-    assignment.save()
+def role_assign(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    region=None,
+    unit=None,
+    committee=None,
+    title: str = "",
+) -> RoleAssignment:
+    """Give ``user`` a role within a scope. With an ``actor`` (not the system), the scope must lie
+    inside the actor's own region for managing users."""
+    check_role_scope(role=role, region=region, unit=unit, committee=committee)
+    if actor is not None:
+        if not get_user_scope(actor).can(MANAGE_USERS):
+            raise PermissionDenied(_("Your roles do not include managing users."))
+        check_scope_within_actor(actor=actor, region=region, unit=unit, committee=committee)
+    assignment = RoleAssignment(
+        user=user, role=role, region=region, unit=unit, committee=committee, title=title or ""
+    )
+    duplicate = RoleAssignment.objects.filter(
+        user=user, role=role, region=region, unit=unit, committee=committee
+    ).first()
+    if duplicate is not None:
+        if duplicate.is_active:
+            raise ValidationError({"role": _("The user already holds this role in this scope.")})
+        before = snapshot(duplicate, ["is_active", "title"])
+        duplicate.is_active, duplicate.title = True, title or duplicate.title
+        duplicate.save(update_fields=["is_active", "title"])
+        assignment = duplicate
+        after = snapshot(duplicate, ["is_active", "title"])
+    else:
+        assignment.full_clean()
+        assignment.save()
+        before, after = None, snapshot(assignment)
     forget_scope(user)
-    region_id = region.pk if region else (unit.region_id if unit else (committee.region_id if committee else None))
-    audit_record(actor=actor, action="role.assigned", obj=assignment, after=snapshot(assignment), region_id=region_id)
+    target = _region_of_target(region=region, unit=unit, committee=committee)
+    audit_record(
+        actor=actor,
+        action="role.assigned",
+        obj=assignment,
+        before=before,
+        after=after,
+        region_id=target.pk if target is not None else None,
+    )
     return assignment
 
 
 @transaction.atomic
+def user_create_with_role(
+    *,
+    actor: User,
+    username: str,
+    name: str,
+    password: str,
+    role: str,
+    region=None,
+    unit=None,
+    committee=None,
+    title: str = "",
+    mobile: str | None = None,
+    email: str = "",
+) -> User:
+    """A town office creates a person with an initial password and one role in its town.
+    The person must change the password at the first log-in."""
+    if not get_user_scope(actor).can(MANAGE_USERS):
+        raise PermissionDenied(_("Your roles do not include managing users."))
+    check_role_scope(role=role, region=region, unit=unit, committee=committee)
+    check_scope_within_actor(actor=actor, region=region, unit=unit, committee=committee)
+    probe = User(username=username, name=name, mobile=clean_mobile_number(mobile))
+    try:
+        password_validation.validate_password(password, probe)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user = user_create(
+        actor=actor,
+        username=username,
+        name=name,
+        password=password,
+        mobile=mobile,
+        email=email,
+        must_change_password=True,
+    )
+    role_assign(
+        actor=actor,
+        user=user,
+        role=role,
+        region=region,
+        unit=unit,
+        committee=committee,
+        title=title,
+    )
+    return user
+
+
+@transaction.atomic
 def role_revoke(*, actor: User, assignment: RoleAssignment, reason: str = "") -> RoleAssignment:
+    if (
+        actor is not None
+        and not RoleAssignment.objects.for_action(actor, MANAGE_USERS)
+        .filter(pk=assignment.pk)
+        .exists()
+    ):
+        raise Http404
     before = snapshot(assignment, ["is_active"])
     assignment.is_active = False
     assignment.save(update_fields=["is_active"])
     forget_scope(assignment.user)
-    audit_record(actor=actor, action="role.revoked", obj=assignment, before=before,
-                 after=snapshot(assignment, ["is_active"]), reason=reason, region_id=assignment.region_id)
+    target = _region_of_target(
+        region=assignment.region, unit=assignment.unit, committee=assignment.committee
+    )
+    audit_record(
+        actor=actor,
+        action="role.revoked",
+        obj=assignment,
+        before=before,
+        after=snapshot(assignment, ["is_active"]),
+        reason=reason,
+        region_id=target.pk if target is not None else None,
+    )
     return assignment
+
+
+# --- API tokens ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -153,17 +493,21 @@ def api_token_issue(*, user: User, name: str = "", days: int | None = None) -> I
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         user=user,
-        name=name[:100],
+        name=(name or "").strip()[:100],
         key_hash=hash_token(raw),
         key_hint=raw[:10],
         expires_at=timezone.now() + datetime.timedelta(days=days or settings.ANJIAN_API_TOKEN_DAYS),
     )
-    audit_record(actor=user, action="api_token.issued", obj=token, changes={"expires_at": token.expires_at})
+    audit_record(
+        actor=user, action="api_token.issued", obj=token, changes={"expires_at": token.expires_at}
+    )
     return IssuedToken(token, raw)
 
 
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if actor is not None and token.user_id != actor.pk and not actor.is_superuser:
+        raise Http404
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -180,12 +524,14 @@ def api_token_authenticate(raw: str) -> User:
     if token is None:
         raise TokenRejected("token_invalid", _("The token is not valid."))
     now = timezone.now()
+    if not token.user.is_active:
+        raise TokenRejected(
+            "user_inactive", _("This account has been deactivated. Ask the town office.")
+        )
     if token.revoked_at is not None:
         raise TokenRejected("token_revoked", _("The token has been revoked."))
     if token.is_expired(now):
         raise TokenRejected("token_expired", _("The token has expired. Request a new one."))
-    if not token.user.is_active:
-        raise TokenRejected("user_inactive", _("This account has been deactivated. Ask the town office."))
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
