@@ -37,7 +37,7 @@ def workbook_bytes(title: str, columns: Sequence[Column], rows: Iterable[Any]) -
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = title[:31]
-    ws.append([c.title for c in columns])
+    ws.append([str(c.title) for c in columns])  # titles may be lazy translations
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for i, col in enumerate(columns, start=1):

@@ -1,9 +1,16 @@
-"""Base models shared by every app."""
+"""Base models shared by every app, and core's own tables: the working-day calendar the office
+enters, the scheduler's record of enqueued slots, and the jobs a user can follow."""
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from anjian.core.scoping import ScopedQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -14,3 +21,174 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# --- The working-day calendar (anjian.core.calendar) ----------------------------------------------
+
+
+class CalendarYear(models.Model):
+    """A year whose public holidays and make-up working days the office has entered itself.
+
+    When a row exists for a year, its ``CalendarDay`` rows are the whole truth for that year: the
+    published data (the chinese_calendar package) is not consulted. ``revision`` changes on every
+    save so that cached copies of the year are never mistaken for the current one.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+    revision = models.UUIDField(_("revision"), default=uuid.uuid4, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday (day off)")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class CalendarDay(models.Model):
+    """One day of an entered year that differs from the plain week: a holiday (also a holiday
+    on a weekend, to show the whole period) or a make-up working day on a weekend (调休上班)."""
+
+    calendar_year = models.ForeignKey(
+        CalendarYear, verbose_name=_("year"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CalendarDayKind.values), name="calendar_day_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+# --- The scheduler (anjian.core.scheduler) ---------------------------------------------------
+
+
+class ScheduledRun(models.Model):
+    """One slot of one periodic job that a scheduler has enqueued. The unique constraint is what
+    makes the scheduler idempotent across restarts and across two schedulers running at once."""
+
+    job_name = models.CharField(_("job"), max_length=80)
+    slot = models.DateTimeField(_("slot"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    task_result_id = models.CharField(_("task result id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["job_name", "slot"], name="scheduled_run_unique_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_name} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+# --- Jobs a user can follow (anjian.core.jobs) ----------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class JobQuerySet(ScopedQuerySet):
+    """A job is seen by the officials whose region covers it and, always, by its owner."""
+
+    scope_path = "region__path"
+    scope_user = "owner_id"
+    view_action = "jobs.view"
+
+    def unfinished(self) -> JobQuerySet:
+        return self.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+
+
+def job_result_path(job: Job, filename: str) -> str:
+    return f"jobs/{job.created_at:%Y/%m}/{job.pk or 'new'}/{filename}"
+
+
+class Job(TimeStampedModel):
+    """A long piece of work a user started (an import, an export, a report): its progress, its
+    log and its result file, so that the user can follow it and find the result later."""
+
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    label = models.CharField(_("title"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=JobStatus.choices,
+        default=JobStatus.QUEUED,
+        editable=False,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, editable=False)
+    log = models.JSONField(_("log"), default=list, blank=True, editable=False)
+    result = models.FileField(
+        _("result file"), upload_to=job_result_path, null=True, blank=True, max_length=300
+    )
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="job_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.kind
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
