@@ -23,12 +23,22 @@ class AuditEntry(models.Model):
 
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_label = models.CharField(_("actor name"), max_length=120, blank=True)
     actor_roles = models.CharField(_("actor roles"), max_length=200, blank=True)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     request_id = models.UUIDField(_("request id"), db_index=True)
     source = models.CharField(_("source"), max_length=10, blank=True)
@@ -36,7 +46,12 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     action = models.CharField(_("action"), max_length=60, db_index=True)
     target_type = models.ForeignKey(
-        ContentType, verbose_name=_("object type"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ContentType,
+        verbose_name=_("object type"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     target_id = models.CharField(_("object id"), max_length=40, blank=True)
     target_repr = models.CharField(_("object"), max_length=200, blank=True)

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anjian.audit.models import AuditChainHead, AuditEntry
 from anjian.core import context
@@ -75,7 +76,9 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
 def canonical(entry: AuditEntry) -> str:
     payload = {name: _jsonable(getattr(entry, name)) for name in HASHED_FIELDS}
     # Times are hashed in UTC with microseconds so that both databases give the same text.
-    payload["occurred_at"] = entry.occurred_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    payload["occurred_at"] = entry.occurred_at.astimezone(datetime.UTC).strftime(
+        "%Y-%m-%dT%H:%M:%S.%f"
+    )
     payload["request_id"] = str(entry.request_id)
     payload["prev_hash"] = entry.prev_hash
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -85,13 +88,48 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical(entry).encode()).hexdigest()
 
 
-def _region_of(obj: models.Model | None) -> int | None:
-    if obj is None:
+def _first_assignment_region(user) -> int | None:
+    """The region of a user's first role assignment: its region, or its unit's or committee's."""
+    if user is None or not getattr(user, "pk", None):
         return None
-    for attname in ("region_id",):
-        if hasattr(obj, attname):
-            return getattr(obj, attname)
-    return None
+    from anjian.accounts.models import RoleAssignment
+
+    first = (
+        RoleAssignment.objects.filter(user_id=user.pk)
+        .order_by("pk")
+        .values_list("region_id", "unit__region_id", "committee__region_id")
+        .first()
+    )
+    if first is None:
+        return None
+    return next((region_id for region_id in first if region_id is not None), None)
+
+
+def _region_of(obj: models.Model | None, actor=None) -> int | None:
+    """The region an entry belongs to, so that the audit browser can be scoped.
+
+    In this order: a Region is its own region; an object with ``region_id`` set gives it; an object
+    linked to a unit or a committee (a RoleAssignment) gives that unit's or committee's region; an
+    entry about a user (or about something a user owns, such as a token) gives the region of that
+    user's first role assignment. When nothing is known
+    from the object (no object, or a user without assignments yet), the region of the actor's first
+    assignment is used, so that the office sees what its own people did.
+    """
+    if obj is not None:
+        if obj._meta.label == "regions.Region":
+            return obj.pk
+        if getattr(obj, "region_id", None) is not None:
+            return obj.region_id
+        for link in ("unit", "committee"):
+            if getattr(obj, f"{link}_id", None) is not None:
+                return getattr(obj, link).region_id
+        if obj._meta.label == "accounts.User":
+            owner = obj
+        else:  # an object owned by a user, such as an API token
+            owner = getattr(obj, "user", None) if getattr(obj, "user_id", None) else None
+        if (region_id := _first_assignment_region(owner)) is not None:
+            return region_id
+    return _first_assignment_region(actor)
 
 
 def _roles_of(actor) -> str:
@@ -124,7 +162,7 @@ def audit_record(
             actor=actor_obj,
             actor_label=str(actor_obj)[:120] if actor_obj else "",
             actor_roles=_roles_of(actor_obj)[:200],
-            region_id=region_id if region_id is not None else _region_of(obj),
+            region_id=region_id if region_id is not None else _region_of(obj, actor_obj),
             request_id=ctx.request_id,
             source=ctx.source[:10],
             ip=ctx.ip,
@@ -132,7 +170,9 @@ def audit_record(
             action=action,
             target_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
             target_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            target_repr=(target_repr if target_repr is not None else (str(obj) if obj is not None else ""))[:200],
+            target_repr=(
+                target_repr if target_repr is not None else (str(obj) if obj is not None else "")
+            )[:200],
             changes=_jsonable(changes if changes is not None else diff(before, after)),
             reason=reason or "",
             prev_hash=head.last_hash,
@@ -151,6 +191,9 @@ class ChainReport:
     checked: int
     broken_entry_id: int | None = None
     problem: str = ""
+    # A stable code for the problem:
+    # "link_broken", "content_changed", "tail_removed" or "head_missing".
+    code: str = ""
 
 
 def audit_verify_chain(batch_size: int = 2000) -> ChainReport:
@@ -166,19 +209,84 @@ def audit_verify_chain(batch_size: int = 2000) -> ChainReport:
         for entry in batch:
             if entry.prev_hash != prev_hash:
                 return ChainReport(
-                    False, checked, entry.pk, "previous entry missing or changed (its hash does not match)"
+                    False,
+                    checked,
+                    entry.pk,
+                    _(
+                        "the entry before it is missing or was changed "
+                        "(its recorded previous hash does not match)"
+                    ),
+                    "link_broken",
                 )
             if compute_hash(entry) != entry.entry_hash:
-                return ChainReport(False, checked, entry.pk, "content changed after it was written")
+                return ChainReport(
+                    False,
+                    checked,
+                    entry.pk,
+                    _("its content was changed after it was written"),
+                    "content_changed",
+                )
             prev_hash = entry.entry_hash
             checked += 1
             last_id = entry.pk
-    expected = head.entries if head else 0
-    if head and (head.last_hash != prev_hash or expected != checked):
+    if head is None:
+        if checked:
+            return ChainReport(
+                False, checked, last_id, _("the chain head is missing"), "head_missing"
+            )
+        return ChainReport(True, checked)
+    if head.last_hash != prev_hash or head.entries != checked:
         return ChainReport(
             False,
             checked,
             head.last_entry_id,
-            f"entries removed at the end of the chain (head expects {expected}, found {checked})",
+            _(
+                "entries were removed at the end of the chain "
+                "(the chain head expects %(expected)d entries, %(found)d were found)"
+            )
+            % {"expected": head.entries, "found": checked},
+            "tail_removed",
         )
     return ChainReport(True, checked)
+
+
+@dataclass
+class ChainBreak:
+    """The first broken entry as a person reads it; ``entry`` is None when it no longer exists."""
+
+    entry_id: int | None
+    entry: AuditEntry | None
+    problem: str
+    code: str
+
+
+def audit_chain_break(report: ChainReport) -> ChainBreak | None:
+    """The broken entry of a failed report, loaded for display (None when the chain is intact)."""
+    if report.ok:
+        return None
+    entry = (
+        AuditEntry.objects.filter(pk=report.broken_entry_id).select_related("target_type").first()
+    )
+    return ChainBreak(report.broken_entry_id, entry, report.problem, report.code)
+
+
+def describe_break(report: ChainReport) -> str:
+    """One line naming the first broken entry (id, time, action, object) and the problem."""
+    brk = audit_chain_break(report)
+    if brk is None:
+        return ""
+    if brk.entry is None:
+        return _("Entry #%(id)s (no longer in the database): %(problem)s.") % {
+            "id": brk.entry_id,
+            "problem": brk.problem,
+        }
+    entry = brk.entry
+    return _(
+        "Entry #%(id)s of %(time)s, action “%(action)s”, object “%(object)s”: %(problem)s."
+    ) % {
+        "id": entry.pk,
+        "time": timezone.localtime(entry.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+        "action": entry.action,
+        "object": entry.target_repr or "-",
+        "problem": brk.problem,
+    }

@@ -54,10 +54,17 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     is_community = models.BooleanField(
-        _("community (居委会)"), default=False, help_text=_("For the village level: a community rather than a village.")
+        _("community (居委会)"),
+        default=False,
+        help_text=_("For the village level: a community rather than a village."),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("path"), max_length=200, unique=True, editable=False)
 
@@ -68,7 +75,9 @@ class Region(models.Model):
         verbose_name_plural = _("regions")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(level__in=RegionLevel.values), name="region_level_valid"),
+            models.CheckConstraint(
+                condition=models.Q(level__in=RegionLevel.values), name="region_level_valid"
+            ),
         ]
 
     def __str__(self) -> str:

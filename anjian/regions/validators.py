@@ -41,7 +41,9 @@ def validate_region_code(code: str, level: str, parent_code: str | None) -> None
             raise ValidationError(_("A province has no parent region."))
         return
     if not parent_code:
-        raise ValidationError(_("A %(level)s needs a parent region.") % {"level": RegionLevel(level).label})
+        raise ValidationError(
+            _("A %(level)s needs a parent region.") % {"level": RegionLevel(level).label}
+        )
     parent_digits = CODE_DIGITS[LEVEL_ORDER[index - 1]]
     if code[:parent_digits] != parent_code[:parent_digits]:
         raise ValidationError(

@@ -20,12 +20,23 @@ class CommitteeQuerySet(ScopedQuerySet):
 
 
 class Committee(models.Model):
-    """The 安委会 of a town (kind ``main``) or one of its specialised committees (``parent`` set)."""
+    """The 安委会 of a town (kind ``main``) or one of its specialised committees (``parent``
+    set)."""
 
-    region = models.ForeignKey("regions.Region", verbose_name=_("town"), on_delete=models.PROTECT, related_name="committees")
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="committees",
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=CommitteeKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent committee"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        verbose_name=_("parent committee"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
@@ -42,9 +53,12 @@ class Committee(models.Model):
         verbose_name_plural = _("committees")
         ordering = ["region", "sort_order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="committee_unique_name_per_town"),
+            models.UniqueConstraint(
+                fields=["region", "name"], name="committee_unique_name_per_town"
+            ),
             models.CheckConstraint(
-                condition=models.Q(kind="main", parent__isnull=True) | models.Q(kind="specialised", parent__isnull=False),
+                condition=models.Q(kind="main", parent__isnull=True)
+                | models.Q(kind="specialised", parent__isnull=False),
                 name="committee_specialised_has_parent",
             ),
         ]

@@ -1,4 +1,4 @@
-"""Supervised units (监管对象). This is the core the units issue builds the register (一企一档) on."""
+"""Supervised units (监管对象): the core on which the units issue builds the register (一企一档)."""
 
 from __future__ import annotations
 
@@ -39,10 +39,17 @@ class Unit(TimeStampedModel):
     """One supervised unit, placed in a village or community of a town."""
 
     name = models.CharField(_("name"), max_length=200)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.ENTERPRISE)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, db_index=True
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.ENTERPRISE
+    )
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("village or community"), on_delete=models.PROTECT, related_name="units"
+        "regions.Region",
+        verbose_name=_("village or community"),
+        on_delete=models.PROTECT,
+        related_name="units",
     )
     committee = models.ForeignKey(
         "teams.Committee",
@@ -53,7 +60,9 @@ class Unit(TimeStampedModel):
         related_name="units",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.OPERATING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.OPERATING
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -62,8 +71,12 @@ class Unit(TimeStampedModel):
         verbose_name_plural = _("supervised units")
         ordering = ["name", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=UnitKind.values), name="unit_kind_valid"),
-            models.CheckConstraint(condition=models.Q(status__in=UnitStatus.values), name="unit_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=UnitKind.values), name="unit_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=UnitStatus.values), name="unit_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
