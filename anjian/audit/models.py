@@ -27,7 +27,10 @@ class AuditEntry(models.Model):
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The id stays as written (it is part of the hash): deleting the row it points to must not
+        # rewrite history, so no database constraint and no cascade.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_label = models.CharField(_("actor name"), max_length=120, blank=True)
@@ -37,7 +40,10 @@ class AuditEntry(models.Model):
         verbose_name=_("region"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The id stays as written (it is part of the hash): deleting the row it points to must not
+        # rewrite history, so no database constraint and no cascade.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     request_id = models.UUIDField(_("request id"), db_index=True)
@@ -50,7 +56,10 @@ class AuditEntry(models.Model):
         verbose_name=_("object type"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The id stays as written (it is part of the hash): deleting the row it points to must not
+        # rewrite history, so no database constraint and no cascade.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     target_id = models.CharField(_("object id"), max_length=40, blank=True)
