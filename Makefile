@@ -38,7 +38,7 @@ demo: install .env
 	@echo ""
 	@echo "anjian 演示站点 / demo: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server, worker and scheduler)"
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/python manage.py db_worker --interval 2 & \
+	  $(BIN)/python manage.py db_worker --interval 1 --no-startup-delay --no-reload & \
 	  $(BIN)/python manage.py run_scheduler & \
 	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 

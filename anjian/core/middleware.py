@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from anjian.core.context import RequestContext, _current
 
@@ -31,3 +34,23 @@ class RequestContextMiddleware:
             _current.reset(token)
         response["X-Request-ID"] = str(ctx.request_id)
         return response
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, but the language is Simplified Chinese (``LANGUAGE_CODE``) until
+    the user picks another one with the language switch (``set_language`` sets the cookie).
+
+    Django's own middleware would follow the browser's Accept-Language, so that an English-language
+    browser would show the town office's platform in English without anyone asking for it.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = settings.LANGUAGE_CODE
+        if chosen:
+            try:
+                language = translation.get_supported_language_variant(chosen)
+            except LookupError:
+                language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]

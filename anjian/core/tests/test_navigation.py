@@ -1,0 +1,101 @@
+"""The navigation shows each role the modules it may use, and only those."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from anjian.accounts.permissions import MATRIX
+from anjian.core.navigation import NAV, menu_for
+from anjian.core.testing.world import PERSONAS
+
+
+def test_every_navigation_action_is_in_the_permission_matrix():
+    for item in NAV:
+        assert item.action is None or item.action in MATRIX, item
+
+
+def test_navigation_entries_are_unique():
+    names = [item.url_name for item in NAV]
+    assert len(names) == len(set(names))
+
+
+def test_anonymous_visitor_has_no_menu():
+    assert menu_for(AnonymousUser()) == []
+
+
+# What each role finds in its menu, in order (a reviewed table: change it with the MATRIX).
+ALL = [
+    "core:home",
+    "units:unit_list",
+    "teams:committee_list",
+    "regions:region_list",
+    "accounts:user_list",
+    "core:calendar",
+    "core:job_list",
+    "audit:entry_list",
+]
+TOWN_STAFF = [
+    "core:home",
+    "units:unit_list",
+    "teams:committee_list",
+    "regions:region_list",
+    "core:job_list",
+]
+EXPECTED_MENU: dict[str, list[str]] = {
+    "town_office": ALL,
+    "district": ALL,
+    "inspector": TOWN_STAFF,
+    "leader": TOWN_STAFF,
+    "village_officer": TOWN_STAFF,
+    "committee_member": ["core:home", "units:unit_list", "teams:committee_list", "core:job_list"],
+    "expert": ["core:home", "units:unit_list", "core:job_list"],
+    "enterprise": ["core:home", "units:unit_list", "core:job_list"],
+    "department": ["core:home", "regions:region_list", "core:job_list"],
+}
+
+
+def test_the_menu_table_covers_every_role():
+    assert set(EXPECTED_MENU) == {role.value for role, _scope in PERSONAS.values()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_each_persona_sees_exactly_the_modules_its_role_allows(world, persona):
+    role = PERSONAS[persona][0].value
+    assert [entry["url_name"] for entry in menu_for(world.users[persona])] == EXPECTED_MENU[role]
+
+
+@pytest.mark.django_db
+def test_modules_not_built_yet_are_left_out(world, monkeypatch):
+    from anjian.core import navigation
+
+    missing = navigation.NavItem("Not built", "nowhere:nothing", None)
+    monkeypatch.setattr(navigation, "NAV", (*navigation.NAV, missing))
+    assert "nowhere:nothing" not in [e["url_name"] for e in menu_for(world.town_office_a)]
+
+
+@pytest.mark.django_db
+def test_town_office_menu_has_the_audit_record_and_the_enterprise_menu_does_not(client, world):
+    client.force_login(world.town_office_a)
+    office = client.get(reverse("core:home")).content.decode()
+    assert "审计记录" in office
+    assert "监管对象" in office
+
+    client.force_login(world.enterprise_a)
+    enterprise = client.get(reverse("core:home")).content.decode()
+    nav = enterprise.split('data-testid="main-nav"', 1)[1].split("</ul>", 1)[0]
+    assert "审计记录" not in nav
+    assert "用户" not in nav
+    assert "首页" in nav
+
+
+@pytest.mark.django_db
+def test_current_page_is_marked_in_the_menu(client, world):
+    client.force_login(world.town_office_a)
+    html = client.get(reverse("core:home")).content.decode()
+    home = re.escape(reverse("core:home"))
+    assert re.search(rf'aria-current="page"\s+href="{home}"', html)
