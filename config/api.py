@@ -32,7 +32,9 @@ api = NinjaAPI(
 )
 
 
-def error_response(request: HttpRequest, status: int, code: str, message: str, details=None) -> HttpResponse:
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, details=None
+) -> HttpResponse:
     body: dict = {"error": {"code": code, "message": message}}
     if details is not None:
         body["error"]["details"] = details
@@ -46,29 +48,42 @@ def _auth_failed(request, exc: ApiAuthError):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return error_response(request, 401, "not_authenticated", _("Log in first: no valid session or token was sent."))
+    return error_response(
+        request, 401, "not_authenticated", _("Log in first: no valid session or token was sent.")
+    )
 
 
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc: NinjaValidationError):
     details = [
-        {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "message": err.get("msg", "")}
+        {
+            "field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None,
+            "message": err.get("msg", ""),
+        }
         for err in exc.errors
     ]
     if any(err.get("type") == "json_invalid" for err in exc.errors) or any(
         "JSON" in str(err.get("msg", "")) for err in exc.errors
     ):
-        return error_response(request, 400, "malformed_json", _("The request body is not valid JSON."), details)
-    return error_response(request, 422, "invalid", _("Some of the data sent is not valid."), details)
+        return error_response(
+            request, 400, "malformed_json", _("The request body is not valid JSON."), details
+        )
+    return error_response(
+        request, 422, "invalid", _("Some of the data sent is not valid."), details
+    )
 
 
 @api.exception_handler(DjangoValidationError)
 def _domain_invalid(request, exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
-        details = [{"field": f, "message": str(m)} for f, msgs in exc.message_dict.items() for m in msgs]
+        details = [
+            {"field": f, "message": str(m)} for f, msgs in exc.message_dict.items() for m in msgs
+        ]
     else:
         details = [{"field": None, "message": str(m)} for m in exc.messages]
-    return error_response(request, 422, "invalid", details[0]["message"] if details else _("Invalid data."), details)
+    return error_response(
+        request, 422, "invalid", details[0]["message"] if details else _("Invalid data."), details
+    )
 
 
 @api.exception_handler(DomainError)
@@ -83,7 +98,9 @@ def _not_found(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
-    return error_response(request, 403, "forbidden", str(exc) or _("You are not allowed to do this."))
+    return error_response(
+        request, 403, "forbidden", str(exc) or _("You are not allowed to do this.")
+    )
 
 
 @api.exception_handler(HttpError)
@@ -100,7 +117,9 @@ def _server_error(request, exc):  # pragma: no cover - the safety net
     import logging
 
     logging.getLogger("anjian.api").exception("API error", exc_info=exc)
-    return error_response(request, 500, "server_error", _("An internal error occurred. It has been logged."))
+    return error_response(
+        request, 500, "server_error", _("An internal error occurred. It has been logged.")
+    )
 
 
 def _register_routers() -> None:

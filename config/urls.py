@@ -8,7 +8,6 @@ from django.views.i18n import set_language
 from config.api import api
 
 
-
 def api_not_found(request, *args, **kwargs):
     """Unknown API addresses answer in JSON too, never with an HTML page."""
     body = {"error": {"code": "not_found", "message": _("There is no such API address.")}}

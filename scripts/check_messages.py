@@ -29,13 +29,29 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "src"
         shutil.copytree(
-            ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "staticfiles", "data", "test-artifacts", "node_modules")
+            ROOT,
+            copy,
+            ignore=shutil.ignore_patterns(
+                ".venv", ".git", "staticfiles", "data", "test-artifacts", "node_modules"
+            ),
         )
         env = dict(os.environ, ANJIAN_DEBUG="true", PYTHONPATH=str(copy))
-        subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete",
-             "--ignore=staticfiles/*", "--ignore=data/*", "--ignore=test-artifacts/*"],
-            cwd=copy, env=env, check=True, capture_output=True,
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "zh_Hans",
+                "--no-obsolete",
+                "--ignore=staticfiles/*",
+                "--ignore=data/*",
+                "--ignore=test-artifacts/*",
+            ],
+            cwd=copy,
+            env=env,
+            check=True,
+            capture_output=True,
         )
         for po_path in catalogs():
             rel = po_path.relative_to(ROOT)

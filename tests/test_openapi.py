@@ -22,7 +22,9 @@ def test_every_operation_has_a_unique_id_and_a_summary(client):
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             assert operation.get("operationId"), f"{method.upper()} {path} has no operationId"
-            assert operation.get("summary") or operation.get("description"), f"{method.upper()} {path} is undocumented"
+            assert operation.get("summary") or operation.get("description"), (
+                f"{method.upper()} {path} is undocumented"
+            )
             ids.append(operation["operationId"])
     assert len(ids) == len(set(ids)), "operation ids repeat"
 

@@ -44,7 +44,9 @@ class StaleObject(DomainError):
     code = "stale_object"
 
     def default_message(self) -> str:
-        return _("This record was changed by someone else in the meantime. Reload it and try again.")
+        return _(
+            "This record was changed by someone else in the meantime. Reload it and try again."
+        )
 
 
 class ActionNotPermitted(DomainError):

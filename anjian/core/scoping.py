@@ -28,7 +28,7 @@ _resolver: Callable[[Any], ScopeLike] | None = None
 
 
 def register_scope_resolver(resolver: Callable[[Any], ScopeLike]) -> None:
-    global _resolver  # noqa: PLW0603 - set once at start-up by accounts.apps
+    global _resolver
     _resolver = resolver
 
 

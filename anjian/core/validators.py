@@ -32,7 +32,8 @@ def validate_mobile(raw: str) -> str:
     value = normalize_mobile(raw)
     if not MOBILE_RE.match(value):
         raise ValidationError(
-            _("“%(value)s” is not a mainland mobile number (11 digits starting with 13–19).") % {"value": raw},
+            _("“%(value)s” is not a mainland mobile number (11 digits starting with 13–19).")
+            % {"value": raw},
             code="invalid_mobile",
         )
     return value
@@ -47,7 +48,9 @@ def validate_phone(raw: str) -> str:
     if LANDLINE_RE.match(landline):
         return landline
     raise ValidationError(
-        _("“%(value)s” is neither a mobile number nor a landline with area code (e.g. 0571-63571234).")
+        _(
+            "“%(value)s” is neither a mobile number nor a landline with area code (e.g. 0571-63571234)."
+        )
         % {"value": raw},
         code="invalid_phone",
     )
@@ -91,7 +94,9 @@ def validate_credit_code(raw: str) -> str:
     for position, ch in enumerate(code, start=1):
         if ch not in CREDIT_CHARSET:
             raise ValidationError(
-                _("Character %(pos)s “%(ch)s” is not allowed in a credit code (the letters I, O, S, V and Z are never used).")
+                _(
+                    "Character %(pos)s “%(ch)s” is not allowed in a credit code (the letters I, O, S, V and Z are never used)."
+                )
                 % {"pos": position, "ch": ch},
                 code="credit_code_character",
             )

@@ -35,7 +35,9 @@ class ScopedViewMixin(LoginRequiredMixin):
         return cls.action
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and not get_scope(request.user).can(self.required_action()):
+        if request.user.is_authenticated and not get_scope(request.user).can(
+            self.required_action()
+        ):
             raise PermissionDenied(_("Your roles do not include this page."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -65,7 +67,9 @@ class ScopedListView(ScopedViewMixin, ListView):
             qs = qs.filter(cond)
         self.filterset = None
         if self.filterset_class is not None:
-            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            self.filterset = self.filterset_class(
+                self.request.GET or None, queryset=qs, request=self.request
+            )
             qs = self.filterset.qs
         return qs
 

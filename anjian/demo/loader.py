@@ -49,21 +49,39 @@ def _committees(report: DemoReport, region: Region, prefix: str) -> dict[str, Co
     main_name = name.replace("场口镇", prefix)
     main = Committee.objects.filter(region=region, name=main_name).first()
     if main is None:
-        main = committee_create(actor=None, region=region, kind=CommitteeKind.MAIN, name=main_name, short_name=short,
-                                lead_name="镇长", lead_title="主任", sort_order=0)
+        main = committee_create(
+            actor=None,
+            region=region,
+            kind=CommitteeKind.MAIN,
+            name=main_name,
+            short_name=short,
+            lead_name="镇长",
+            lead_title="主任",
+            sort_order=0,
+        )
         report.add("committees")
     result = {short: main}
     for order, (sub_name, sub_short, sectors) in enumerate(town.SPECIALISED_COMMITTEES, start=1):
         sub = Committee.objects.filter(region=region, name=sub_name).first()
         if sub is None:
-            sub = committee_create(actor=None, region=region, kind=CommitteeKind.SPECIALISED, name=sub_name,
-                                   parent=main, short_name=sub_short, sectors=sectors, sort_order=order)
+            sub = committee_create(
+                actor=None,
+                region=region,
+                kind=CommitteeKind.SPECIALISED,
+                name=sub_name,
+                parent=main,
+                short_name=sub_short,
+                sectors=sectors,
+                sort_order=order,
+            )
             report.add("committees")
         result[sub_short] = sub
     return result
 
 
-def _units(report: DemoReport, villages: list[Region], committees: dict[str, Committee]) -> list[Unit]:
+def _units(
+    report: DemoReport, villages: list[Region], committees: dict[str, Committee]
+) -> list[Unit]:
     rng = random.Random(2018)  # fixed seed: the same town every time  # noqa: S311
     units: list[Unit] = []
     seq = 0
@@ -82,8 +100,13 @@ def _units(report: DemoReport, villages: list[Region], committees: dict[str, Com
             existing = Unit.objects.filter(name=name).first()
             if existing is None:
                 existing = unit_create(
-                    actor=None, name=name, region=village, kind=kind, credit_code=code,
-                    committee=committees[committee_short], address=f"场口镇{village.name}{rng.randint(1, 199)}号",
+                    actor=None,
+                    name=name,
+                    region=village,
+                    kind=kind,
+                    credit_code=code,
+                    committee=committees[committee_short],
+                    address=f"场口镇{village.name}{rng.randint(1, 199)}号",
                 )
                 report.add("units")
             units.append(existing)
@@ -93,8 +116,14 @@ def _units(report: DemoReport, villages: list[Region], committees: dict[str, Com
 def _user(report: DemoReport, username: str, name: str, mobile: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = user_create(actor=None, username=username, name=name, password=town.DEMO_PASSWORD, mobile=mobile,
-                           must_change_password=False)
+        user = user_create(
+            actor=None,
+            username=username,
+            name=name,
+            password=town.DEMO_PASSWORD,
+            mobile=mobile,
+            must_change_password=False,
+        )
         report.add("users")
     return user
 
@@ -117,13 +146,23 @@ def load_demo() -> DemoReport:
     district = Region.objects.get(code=town.DISTRICT_CODE)
     committees = _committees(report, the_town, "场口镇")
     other_committees = _committees(report, other_town, "常安镇")
-    villages = list(Region.objects.filter(parent=the_town, level=RegionLevel.VILLAGE).order_by("code"))
+    villages = list(
+        Region.objects.filter(parent=the_town, level=RegionLevel.VILLAGE).order_by("code")
+    )
     units = _units(report, villages, committees)
-    other_villages = list(Region.objects.filter(parent=other_town, level=RegionLevel.VILLAGE).order_by("code"))
+    other_villages = list(
+        Region.objects.filter(parent=other_town, level=RegionLevel.VILLAGE).order_by("code")
+    )
     if not Unit.objects.filter(region__in=other_villages).exists():
-        unit_create(actor=None, name="杭州常安示范机械有限公司（演示）", region=other_villages[0], kind="enterprise",
-                    credit_code=demo_credit_code(900), committee=other_committees["工业商贸"],
-                    address=f"常安镇{other_villages[0].name}8号")
+        unit_create(
+            actor=None,
+            name="杭州常安示范机械有限公司（演示）",
+            region=other_villages[0],
+            kind="enterprise",
+            credit_code=demo_credit_code(900),
+            committee=other_committees["工业商贸"],
+            address=f"常安镇{other_villages[0].name}8号",
+        )
         report.add("units")
     enterprises = [u for u in units if u.kind == "enterprise"]
     for username, name, mobile, role, scope_key, _title in town.DEMO_USERS:
@@ -137,20 +176,30 @@ def load_demo() -> DemoReport:
         elif scope_key.startswith("committee:"):
             _assign(report, user, role, committee=committees[scope_key.split(":", 1)[1]])
         elif scope_key.startswith("village:"):
-            _assign(report, user, role, region=next(v for v in villages if v.name == scope_key.split(":", 1)[1]))
+            _assign(
+                report,
+                user,
+                role,
+                region=next(v for v in villages if v.name == scope_key.split(":", 1)[1]),
+            )
         elif scope_key == "expert":
             for unit in enterprises[2:14]:  # 包干: twelve hazardous-chemical users
                 _assign(report, user, role, unit=unit)
         elif scope_key == "enterprise":
             _assign(report, user, role, unit=enterprises[2])
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", town.DEMO_PASSWORD, name="系统管理员", must_change_password=False)
+        User.objects.create_superuser(
+            "admin", town.DEMO_PASSWORD, name="系统管理员", must_change_password=False
+        )
         report.add("users")
     return report
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(role label, user name, password) for the README and the start-up banner."""
-    rows = [(str(Role(role).label), username, town.DEMO_PASSWORD) for username, _n, _m, role, _s, _t in town.DEMO_USERS]
+    rows = [
+        (str(Role(role).label), username, town.DEMO_PASSWORD)
+        for username, _n, _m, role, _s, _t in town.DEMO_USERS
+    ]
     rows.append(("System administrator", "admin", town.DEMO_PASSWORD))
     return rows

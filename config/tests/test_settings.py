@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANJIAN_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANJIAN_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env.update(
         {
             "PYTHONPATH": str(ROOT),
@@ -20,8 +24,13 @@ def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
             **env_extra,
         }
     )
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -61,7 +70,9 @@ def test_database_url_selects_postgresql(tmp_path):
         "-c",
         "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['HOST'], d['NAME'])",
     )
-    assert result.stdout.strip().splitlines()[-1] == "django.db.backends.postgresql db.internal anjian", result.stderr
+    assert (
+        result.stdout.strip().splitlines()[-1] == "django.db.backends.postgresql db.internal anjian"
+    ), result.stderr
 
 
 def test_default_database_is_sqlite_in_the_data_dir(tmp_path):
@@ -71,4 +82,7 @@ def test_default_database_is_sqlite_in_the_data_dir(tmp_path):
         "-c",
         "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'])",
     )
-    assert result.stdout.strip().splitlines()[-1] == f"django.db.backends.sqlite3 {tmp_path / 'db.sqlite3'}", result.stderr
+    assert (
+        result.stdout.strip().splitlines()[-1]
+        == f"django.db.backends.sqlite3 {tmp_path / 'db.sqlite3'}"
+    ), result.stderr

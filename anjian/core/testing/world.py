@@ -19,7 +19,7 @@ from anjian.regions.services import region_create
 from anjian.teams.models import Committee, CommitteeKind
 from anjian.units.models import Unit, UnitKind
 
-PASSWORD = "Anjian#2026"
+PASSWORD = "Anjian#2026"  # noqa: S105 - the test personas' shared password
 
 
 @dataclass
@@ -70,11 +70,18 @@ def _region(code: str, name: str, level: str, parent: Region | None, **extra) ->
 
 
 def _committees(town: Region, prefix: str) -> tuple[Committee, Committee, Committee]:
-    main = Committee.objects.create(region=town, kind=CommitteeKind.MAIN, name=f"{prefix}安全生产委员会")
-    industry = Committee.objects.create(
-        region=town, kind=CommitteeKind.SPECIALISED, parent=main, name=f"{prefix}工业、商贸企业专委会"
+    main = Committee.objects.create(
+        region=town, kind=CommitteeKind.MAIN, name=f"{prefix}安全生产委员会"
     )
-    fire = Committee.objects.create(region=town, kind=CommitteeKind.SPECIALISED, parent=main, name=f"{prefix}消防专委会")
+    industry = Committee.objects.create(
+        region=town,
+        kind=CommitteeKind.SPECIALISED,
+        parent=main,
+        name=f"{prefix}工业、商贸企业专委会",
+    )
+    fire = Committee.objects.create(
+        region=town, kind=CommitteeKind.SPECIALISED, parent=main, name=f"{prefix}消防专委会"
+    )
     return main, industry, fire
 
 
@@ -90,26 +97,53 @@ def build_world() -> World:
     committee_a, industry_a, fire_a = _committees(town_a, "场口镇")
     committee_b, _industry_b, _fire_b = _committees(town_b, "常安镇")
     unit_a = Unit.objects.create(
-        name="杭州甲乙机械有限公司", credit_code="91330111MA2H000015", kind=UnitKind.ENTERPRISE,
-        region=village_a1, committee=industry_a, address="场口镇东梓关村1号",
+        name="杭州甲乙机械有限公司",
+        credit_code="91330111MA2H000015",
+        kind=UnitKind.ENTERPRISE,
+        region=village_a1,
+        committee=industry_a,
+        address="场口镇东梓关村1号",
     )
     unit_a2 = Unit.objects.create(
-        name="场口上沙小吃店", kind=UnitKind.SMALL_VENUE, region=village_a2, committee=fire_a, address="场口镇上沙村8号"
+        name="场口上沙小吃店",
+        kind=UnitKind.SMALL_VENUE,
+        region=village_a2,
+        committee=fire_a,
+        address="场口镇上沙村8号",
     )
     unit_b = Unit.objects.create(
-        name="常安丙丁化工有限公司", credit_code="91330111MA2H000023", kind=UnitKind.ENTERPRISE,
-        region=village_b1, committee=_industry_b, address="常安镇大庄村2号",
+        name="常安丙丁化工有限公司",
+        credit_code="91330111MA2H000023",
+        kind=UnitKind.ENTERPRISE,
+        region=village_b1,
+        committee=_industry_b,
+        address="常安镇大庄村2号",
     )
     world = World(
-        province=province, city=city, district=district, town_a=town_a, town_b=town_b,
-        village_a1=village_a1, village_a2=village_a2, village_b1=village_b1,
-        committee_a=committee_a, committee_a_industry=industry_a, committee_a_fire=fire_a, committee_b=committee_b,
-        unit_a=unit_a, unit_a2=unit_a2, unit_b=unit_b,
+        province=province,
+        city=city,
+        district=district,
+        town_a=town_a,
+        town_b=town_b,
+        village_a1=village_a1,
+        village_a2=village_a2,
+        village_b1=village_b1,
+        committee_a=committee_a,
+        committee_a_industry=industry_a,
+        committee_a_fire=fire_a,
+        committee_b=committee_b,
+        unit_a=unit_a,
+        unit_a2=unit_a2,
+        unit_b=unit_b,
     )
     for index, (persona, (role, target_attr)) in enumerate(PERSONAS.items()):
         user = user_create(
-            actor=None, username=persona, name=persona, password=PASSWORD,
-            mobile=f"139{index:08d}", must_change_password=False,
+            actor=None,
+            username=persona,
+            name=persona,
+            password=PASSWORD,
+            mobile=f"139{index:08d}",
+            must_change_password=False,
         )
         target = getattr(world, target_attr)
         kwargs: dict[str, Any] = {}

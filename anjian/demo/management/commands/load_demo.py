@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Builds the demo town 场口镇 (idempotent: a second run changes nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo log-ins")
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="do not print the demo log-ins"
+        )
 
     def handle(self, *args, **options):
         report = load_demo()
