@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from anjian.accounts.models import RoleAssignment, User
 from anjian.accounts.roles import Role
@@ -97,6 +98,9 @@ def _units(
             else:
                 name = f"{village.name}{stem}{word}（演示{seq:03d}）"
                 code = demo_credit_code(seq) if group == "fireworks" else ""
+            # Draw every random number whether or not the unit exists, so that a second run walks
+            # the same sequence and finds every unit it made the first time.
+            address = f"场口镇{village.name}{rng.randint(1, 199)}号"
             existing = Unit.objects.filter(name=name).first()
             if existing is None:
                 existing = unit_create(
@@ -106,7 +110,7 @@ def _units(
                     kind=kind,
                     credit_code=code,
                     committee=committees[committee_short],
-                    address=f"场口镇{village.name}{rng.randint(1, 199)}号",
+                    address=address,
                 )
                 report.add("units")
             units.append(existing)
@@ -201,5 +205,5 @@ def demo_logins() -> list[tuple[str, str, str]]:
         (str(Role(role).label), username, town.DEMO_PASSWORD)
         for username, _n, _m, role, _s, _t in town.DEMO_USERS
     ]
-    rows.append(("System administrator", "admin", town.DEMO_PASSWORD))
+    rows.append((str(_("System administrator")), "admin", town.DEMO_PASSWORD))
     return rows

@@ -1,0 +1,113 @@
+"""The demo town is the 2018 report's 场口镇, and loading it twice changes nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from anjian.accounts.models import User
+from anjian.accounts.roles import Role
+from anjian.accounts.services import login_check_credentials
+from anjian.audit.models import AuditEntry
+from anjian.audit.services import audit_verify_chain
+from anjian.core.validators import validate_credit_code
+from anjian.demo import town
+from anjian.demo.loader import demo_logins, load_demo
+from anjian.regions.models import Region
+from anjian.teams.models import Committee
+from anjian.units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    return load_demo()
+
+
+def test_a_second_load_creates_nothing_and_writes_no_audit_entry(demo):
+    counts = (
+        Region.objects.count(),
+        Committee.objects.count(),
+        Unit.objects.count(),
+        User.objects.count(),
+    )
+    entries = AuditEntry.objects.count()
+    second = load_demo()
+    assert second.total == 0
+    assert (
+        Region.objects.count(),
+        Committee.objects.count(),
+        Unit.objects.count(),
+        User.objects.count(),
+    ) == counts
+    assert AuditEntry.objects.count() == entries
+    assert audit_verify_chain().ok
+
+
+def test_the_town_has_its_committee_and_the_six_specialised_committees_of_the_report(demo):
+    changkou = Region.objects.get(code=town.TOWN_CODE)
+    main = Committee.objects.get(region=changkou, kind="main")
+    assert main.name == "场口镇安全生产委员会"
+    assert [c.name for c in main.children.order_by("sort_order")] == [
+        "工业、商贸企业专委会",
+        "建设工程、燃气和小城市培育拆建专委会",
+        "道路交通专委会",
+        "消防专委会",
+        "农业农村专委会",
+        "文教卫、民宗、运休和旅游专委会",
+    ]
+
+
+def test_unit_counts_follow_the_report(demo):
+    changkou = Region.objects.get(code=town.TOWN_CODE)
+    kinds = Counter(Unit.objects.filter(region__parent=changkou).values_list("kind", flat=True))
+    # 2 storage + 48 users + 19 三场所三企业 enterprises; 1 fireworks shop; 60 street shops; 90 small
+    # venues; 15 construction projects; 8 ponds and reservoirs.
+    assert kinds == {
+        "enterprise": 69,
+        "fireworks_shop": 1,
+        "street_shop": 60,
+        "small_venue": 90,
+        "construction": 15,
+        "reservoir": 8,
+    }
+    assert Unit.objects.filter(region__parent__code=town.OTHER_TOWN_CODE).exists()
+
+
+def test_every_credit_code_is_valid_and_unique(demo):
+    codes = [c for c in Unit.objects.values_list("credit_code", flat=True) if c]
+    assert len(codes) == len(set(codes)) >= 70
+    for code in codes:
+        assert validate_credit_code(code) == code
+
+
+def test_every_role_has_a_demo_user_who_can_log_in(demo):
+    roles = {role for _u, _n, _m, role, _s, _t in town.DEMO_USERS}
+    assert roles == set(Role)
+    for _label, username, password in demo_logins():
+        user = login_check_credentials(login=username, password=password)
+        assert user.username == username
+        assert not user.must_change_password
+
+
+def test_the_expert_sees_exactly_the_contracted_units(demo):
+    expert = User.objects.get(username="ck_expert")
+    assert Unit.objects.visible_to(expert).count() == 12
+    enterprise = User.objects.get(username="ck_enterprise")
+    assert Unit.objects.visible_to(enterprise).count() == 1
+    other_office = User.objects.get(username="ca_office")
+    assert (
+        not Unit.objects.visible_to(other_office)
+        .filter(region__parent__code=town.TOWN_CODE)
+        .exists()
+    )
+
+
+def test_the_command_prints_the_log_ins(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "ck_office" in out and town.DEMO_PASSWORD in out
+    assert "镇安监办" in out
