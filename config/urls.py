@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language
 
+from anjian.core.views import public
 from config.api import api
 
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("committees/", include("anjian.teams.urls")),
     path("units/", include("anjian.units.urls")),
     path("audit/", include("anjian.audit.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),
     re_path(r"^api/.*$", api_not_found, name="api_not_found"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,480 @@
+"""Access is proven, not sampled: every URL pattern and every API operation, for every persona.
+
+- Every view must be marked (a scoped class-based view with ``action``, or ``@scoped``,
+  ``@login_only`` or ``@public``): a view added later without a marker fails here.
+- For every URL and operation that addresses one object, each persona is given objects *outside*
+  its scope (another town, another district) and must be refused with 403 or 404 — by GET and by
+  POST/DELETE — and nothing may change.
+- For every list, each persona sees only rows inside its scope.
+- A persona whose roles lack the action gets 403; an anonymous visitor is sent to log in (pages) or
+  gets 401 (API).
+
+To cover a new URL or operation, register its model below (``FUNCTION_VIEW_OBJECTS``,
+``PATH_PARAMS``, ``LIST_OPERATIONS``, ``ACTION_OPERATIONS``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from anjian.accounts.models import ApiToken, RoleAssignment, User
+from anjian.accounts.roles import Role
+from anjian.accounts.scope import get_user_scope
+from anjian.accounts.services import api_token_issue, role_assign, user_create
+from anjian.audit.models import AuditEntry
+from anjian.core.jobs import job_start
+from anjian.core.models import Job
+from anjian.core.testing.world import PERSONAS, World
+from anjian.core.views import ScopedViewMixin
+from anjian.regions.models import Region, RegionLevel
+from anjian.regions.services import region_create
+from anjian.teams.models import Committee, CommitteeKind
+from anjian.units.models import Unit, UnitKind
+
+pytestmark = pytest.mark.django_db
+
+REFUSED = {403, 404}
+SKIP_NAMESPACES = {"admin"}  # Django's admin: staff-only, its own permission system
+
+
+# --- Registries: what object a URL or operation addresses, and by which action -------------------
+
+# Function views that take a pk: (model, action used to scope it).
+FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
+    "core:job_result": (Job, "jobs.view"),
+    "accounts:token_revoke": (ApiToken, "accounts.own"),
+    "accounts:user_deactivate": (User, "accounts.manage_users"),
+    "accounts:user_activate": (User, "accounts.manage_users"),
+    "accounts:user_role_add": (User, "accounts.manage_users"),
+    "accounts:role_revoke": (RoleAssignment, "accounts.manage_users"),
+}
+# Other URL arguments and the value the walk uses.
+PLAIN_KWARGS: dict[str, Any] = {"year": 2027}
+
+# API path parameters: the model they address and the action that scopes it.
+PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
+    "unit_id": (Unit, "units.view"),
+    "region_id": (Region, "regions.view"),
+    "committee_id": (Committee, "teams.view"),
+    "entry_id": (AuditEntry, "audit.view"),
+    "user_id": (User, "accounts.view_users"),
+    "token_id": (ApiToken, "accounts.own"),
+    "job_id": (Job, "jobs.view"),
+    "role_id": (RoleAssignment, "accounts.manage_users"),
+}
+# List operations: the model of their rows and the action that scopes them.
+LIST_OPERATIONS: dict[str, tuple[type[models.Model], str]] = {
+    "units_list": (Unit, "units.view"),
+    "regions_list": (Region, "regions.view"),
+    "committees_list": (Committee, "teams.view"),
+    "audit_entries_list": (AuditEntry, "audit.view"),
+    "auth_users_list": (User, "accounts.view_users"),
+    "auth_tokens_list": (ApiToken, "accounts.own"),
+    "core_jobs_list": (Job, "jobs.view"),
+}
+# Operations on no particular object that need an action (403 for roles without it), with a body
+# valid enough to get past validation.
+ACTION_OPERATIONS: dict[str, tuple[str, Any]] = {
+    "auth_users_create": (
+        "accounts.manage_users",
+        {"username": "walker_new", "name": "新人", "password": "Walk#er2026x", "role": "inspector"},
+    ),
+    "core_calendar_year_put": ("calendar.manage", {"days": []}),
+    "core_calendar_year_delete": ("calendar.manage", None),
+    "regions_import": ("regions.manage", None),
+    "audit_verify": ("audit.verify", None),
+}
+# Operations any logged-in user may call about themselves or about public facts.
+SELF_OPERATIONS = {
+    "auth_me",
+    "auth_password_change",
+    "core_calendar_deadline",
+    "core_calendar_year_get",
+}
+PUBLIC_OPERATIONS = {"auth_token_issue"}
+# Bodies for object operations that need one to pass validation.
+OBJECT_OPERATION_BODIES: dict[str, Any] = {
+    "auth_users_deactivate": {"reason": "越权测试"},
+    "auth_users_activate": {"reason": "越权测试"},
+    "auth_role_revoke": {"reason": "越权测试"},
+    "auth_users_role_add": {"role": "inspector"},
+}
+
+
+# --- The world, plus a town of another district that no persona's scope reaches -------------------
+
+
+@dataclass
+class Walk:
+    world: World
+    outside: dict[str, models.Model]
+
+
+@pytest.fixture
+def walk(world: World) -> Walk:
+    city = world.city
+    lin_an = region_create(
+        actor=None, code="330112000000", name="临安区", level=RegionLevel.DISTRICT, parent=city
+    )
+    town = region_create(
+        actor=None, code="330112100000", name="於潜镇", level=RegionLevel.TOWN, parent=lin_an
+    )
+    village = region_create(
+        actor=None, code="330112100201", name="祈祥村", level=RegionLevel.VILLAGE, parent=town
+    )
+    committee = Committee.objects.create(
+        region=town, kind=CommitteeKind.MAIN, name="於潜镇安全生产委员会"
+    )
+    unit = Unit.objects.create(
+        name="临安外区机械有限公司", kind=UnitKind.ENTERPRISE, region=village
+    )
+    officer = user_create(
+        actor=None,
+        username="outside_office",
+        name="外区",
+        password="Out#side2026",
+        must_change_password=False,
+    )
+    assignment = role_assign(actor=None, user=officer, role=Role.TOWN_OFFICE, region=town)
+    job = job_start(kind="test.walk", owner=officer, region=town, label="外区任务")
+    token = api_token_issue(user=officer, name="外区令牌").token
+    for persona in PERSONAS:
+        user = world.users[persona]
+        job_start(
+            kind="test.walk",
+            owner=None,
+            region=user.role_assignments.first().region or town,
+            label="本区任务",
+        )
+        api_token_issue(user=user, name="本人令牌")
+    return Walk(
+        world,
+        {
+            "region": town,
+            "unit": unit,
+            "committee": committee,
+            "user": officer,
+            "assignment": assignment,
+            "job": job,
+            "token": token,
+        },
+    )
+
+
+def outside_objects(model: type[models.Model], user: User, action: str) -> list[models.Model]:
+    """A few objects of ``model`` that ``user`` may not reach with ``action``."""
+    allowed = model.objects.for_action(user, action).values("pk")
+    return list(model.objects.exclude(pk__in=allowed).order_by("-pk")[:3])
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    route: str
+    callback: Any
+    kwargs: tuple[str, ...]
+
+    @property
+    def view_class(self):
+        return getattr(self.callback, "view_class", None)
+
+    def marker(self) -> tuple[str, str | None, type[models.Model] | None]:
+        """(kind, action, model) where kind is scoped, login_only or public."""
+        cls = self.view_class
+        if cls is not None and issubclass(cls, ScopedViewMixin):
+            return "scoped", cls.action, cls.model
+        if getattr(self.callback, "public", False):
+            return "public", None, None
+        action = getattr(self.callback, "scoped_action", None)
+        if action:
+            model = FUNCTION_VIEW_OBJECTS.get(self.name, (None, None))[0]
+            return (
+                "scoped",
+                FUNCTION_VIEW_OBJECTS.get(self.name, (None, action))[1] or action,
+                model,
+            )
+        if getattr(self.callback, "login_only", False):
+            model, obj_action = FUNCTION_VIEW_OBJECTS.get(self.name, (None, None))
+            return "login_only", obj_action, model
+        return "unmarked", None, None
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            if ns in SKIP_NAMESPACES or ns == "api":
+                continue
+            yield from _walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            converters = getattr(entry.pattern, "converters", {})
+            yield Page(name, prefix + str(entry.pattern), entry.callback, tuple(converters))
+
+
+PAGES = sorted(_walk(get_resolver()), key=lambda p: p.name)
+PERSONA_NAMES = sorted(PERSONAS)
+
+
+def _url(page: Page, pk: int | None = None) -> str:
+    kwargs = {}
+    for key in page.kwargs:
+        kwargs[key] = pk if key == "pk" else PLAIN_KWARGS[key]
+    return reverse(page.name, kwargs=kwargs)
+
+
+def test_the_walk_finds_the_pages_of_every_app():
+    names = {p.name for p in PAGES}
+    for expected in (
+        "core:home",
+        "accounts:login",
+        "units:unit_detail",
+        "audit:entry_list",
+        "regions:region_detail",
+    ):
+        assert expected in names
+
+
+@pytest.mark.parametrize("url_page", PAGES, ids=lambda p: p.name)
+def test_every_page_is_marked_with_its_access_rule(url_page: Page):
+    kind, action, model = url_page.marker()
+    assert kind != "unmarked", (
+        f"{url_page.name} ({url_page.route}) has no access marker: use a Scoped view, @scoped, @login_only or @public"
+    )
+    if "pk" in url_page.kwargs and kind != "public":
+        assert model is not None, (
+            f"{url_page.name} takes a pk: register its model in FUNCTION_VIEW_OBJECTS"
+        )
+    for key in url_page.kwargs:
+        assert key == "pk" or key in PLAIN_KWARGS, (
+            f"{url_page.name}: add a value for <{key}> to PLAIN_KWARGS"
+        )
+
+
+PK_PAGES = [p for p in PAGES if "pk" in p.kwargs and p.marker()[0] != "public"]
+PLAIN_PAGES = [
+    p for p in PAGES if "pk" not in p.kwargs and p.marker()[0] in {"scoped", "login_only"}
+]
+
+
+@pytest.mark.parametrize("url_page", PK_PAGES, ids=lambda p: p.name)
+def test_objects_outside_the_scope_are_refused_on_every_object_page(url_page: Page, walk: Walk, client):
+    _kind, action, model = url_page.marker()
+    checked = 0
+    for persona in PERSONA_NAMES:
+        user = walk.world.users[persona]
+        client.force_login(user)
+        for obj in outside_objects(model, user, action):
+            before = _state(obj)
+            url = _url(url_page, obj.pk)
+            get = client.get(url)
+            post = client.post(url, {"reason": "越权测试", "role": "inspector", "confirm": "1"})
+            assert get.status_code in REFUSED | {405}, f"{persona} GET {url}: {get.status_code}"
+            assert post.status_code in REFUSED | {405}, f"{persona} POST {url}: {post.status_code}"
+            assert {get.status_code, post.status_code} & REFUSED, (
+                f"{persona} {url}: neither refused"
+            )
+            assert _state(obj) == before, f"{persona} POST {url} changed {obj!r}"
+            checked += 1
+        client.logout()
+    assert checked >= len(PERSONA_NAMES), f"{url_page.name}: too few outside objects were tried"
+
+
+@pytest.mark.parametrize("url_page", PAGES, ids=lambda p: p.name)
+def test_anonymous_visitors_are_sent_to_log_in(url_page: Page, walk: Walk, client):
+    kind, _action, model = url_page.marker()
+    if kind == "public":
+        return
+    pk = model.objects.order_by("pk").values_list("pk", flat=True).first() if model else None
+    response = client.get(_url(url_page, pk))
+    assert response.status_code in {302, 405}, f"{url_page.name}: {response.status_code}"
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("url_page", PLAIN_PAGES, ids=lambda p: p.name)
+def test_each_persona_gets_the_page_or_403_and_lists_hold_only_its_scope(
+    url_page: Page, walk: Walk, client
+):
+    kind, action, _model = url_page.marker()
+    for persona in PERSONA_NAMES:
+        user = walk.world.users[persona]
+        client.force_login(user)
+        response = client.get(_url(url_page))
+        allowed = kind == "login_only" or get_user_scope(user).can(action)
+        if allowed:
+            assert response.status_code in {200, 302, 405}, (
+                f"{persona} {url_page.name}: {response.status_code}"
+            )
+        else:
+            assert response.status_code == 403, f"{persona} {url_page.name}: {response.status_code}"
+        listed = (
+            response.context.get("object_list")
+            if response.status_code == 200 and response.context
+            else None
+        )
+        if listed is not None:
+            model = listed.model
+            visible = set(model.objects.for_action(user, action).values_list("pk", flat=True))
+            shown = {obj.pk for obj in listed}
+            assert shown <= visible, (
+                f"{persona} {url_page.name} lists objects outside its scope: {shown - visible}"
+            )
+        client.logout()
+
+
+def _state(obj: models.Model) -> dict[str, Any]:
+    fresh = type(obj).objects.filter(pk=obj.pk).values().first()
+    return fresh or {}
+
+
+# --- API ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    params: tuple[str, ...]
+    has_body: bool
+
+
+def _operations() -> list[Operation]:
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    ops = []
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            params = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "path")
+            ops.append(
+                Operation(method.upper(), path, op["operationId"], params, "requestBody" in op)
+            )
+    return sorted(ops, key=lambda o: o.operation_id)
+
+
+OPERATIONS = _operations()
+
+
+def _call(client, op: Operation, token: str | None, values: dict[str, Any], body: Any = None):
+    path = op.path
+    for key, value in values.items():
+        path = path.replace("{" + key + "}", str(value))
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if op.method in {"GET", "DELETE"}:
+        return getattr(client, op.method.lower())(path, **headers)
+    payload = json.dumps(body if body is not None else {})
+    return getattr(client, op.method.lower())(
+        path, payload, content_type="application/json", **headers
+    )
+
+
+@pytest.fixture
+def tokens(walk: Walk) -> dict[str, str]:
+    return {p: api_token_issue(user=walk.world.users[p], name="walk").raw for p in PERSONA_NAMES}
+
+
+def test_every_api_operation_is_registered_with_its_access_rule():
+    for op in OPERATIONS:
+        known = (
+            op.operation_id in LIST_OPERATIONS
+            or op.operation_id in ACTION_OPERATIONS
+            or op.operation_id in SELF_OPERATIONS
+            or op.operation_id in PUBLIC_OPERATIONS
+            or any(p in PATH_PARAMS for p in op.params)
+        )
+        assert known, (
+            f"{op.method} {op.path} ({op.operation_id}) is not registered in tests/test_access.py"
+        )
+        for p in op.params:
+            assert p in PATH_PARAMS or p in PLAIN_KWARGS, (
+                f"{op.operation_id}: unknown path parameter {p}"
+            )
+
+
+OBJECT_OPERATIONS = [op for op in OPERATIONS if any(p in PATH_PARAMS for p in op.params)]
+
+
+@pytest.mark.parametrize("op", OBJECT_OPERATIONS, ids=lambda o: o.operation_id)
+def test_api_refuses_objects_outside_the_scope(op: Operation, walk: Walk, tokens, client):
+    param = next(p for p in op.params if p in PATH_PARAMS)
+    model, action = PATH_PARAMS[param]
+    checked = 0
+    for persona in PERSONA_NAMES:
+        user = walk.world.users[persona]
+        for obj in outside_objects(model, user, action):
+            before = _state(obj)
+            values = {param: obj.pk, **{k: v for k, v in PLAIN_KWARGS.items() if k in op.params}}
+            response = _call(
+                client, op, tokens[persona], values, OBJECT_OPERATION_BODIES.get(op.operation_id)
+            )
+            assert response.status_code in REFUSED, (
+                f"{persona} {op.method} {op.path} on {obj!r}: {response.status_code} {response.content[:200]!r}"
+            )
+            assert response["Content-Type"].startswith("application/json")
+            assert _state(obj) == before, f"{persona} {op.operation_id} changed {obj!r}"
+            checked += 1
+    assert checked >= len(PERSONA_NAMES)
+
+
+def _rows(payload: Any) -> list[dict]:
+    if isinstance(payload, list):
+        return payload
+    for key in ("items", "results"):
+        if isinstance(payload, dict) and isinstance(payload.get(key), list):
+            return payload[key]
+    raise AssertionError(f"cannot find the rows in {str(payload)[:200]}")
+
+
+@pytest.mark.parametrize("op_id", sorted(LIST_OPERATIONS))
+def test_api_lists_hold_only_the_personas_scope(op_id: str, walk: Walk, tokens, client):
+    op = next(o for o in OPERATIONS if o.operation_id == op_id)
+    model, action = LIST_OPERATIONS[op_id]
+    for persona in PERSONA_NAMES:
+        user = walk.world.users[persona]
+        response = _call(client, op, tokens[persona], {})
+        if not get_user_scope(user).can(action):
+            assert response.status_code == 403, f"{persona} {op_id}: {response.status_code}"
+            continue
+        assert response.status_code == 200, f"{persona} {op_id}: {response.status_code}"
+        visible = set(model.objects.for_action(user, action).values_list("pk", flat=True))
+        shown = {row["id"] for row in _rows(response.json())}
+        assert shown <= visible, (
+            f"{persona} {op_id} shows rows outside its scope: {shown - visible}"
+        )
+
+
+@pytest.mark.parametrize("op_id", sorted(ACTION_OPERATIONS))
+def test_api_actions_are_refused_to_roles_without_them(op_id: str, walk: Walk, tokens, client):
+    op = next(o for o in OPERATIONS if o.operation_id == op_id)
+    action, body = ACTION_OPERATIONS[op_id]
+    refused = 0
+    for persona in PERSONA_NAMES:
+        if get_user_scope(walk.world.users[persona]).can(action):
+            continue
+        response = _call(client, op, tokens[persona], dict(PLAIN_KWARGS), body)
+        assert response.status_code == 403, (
+            f"{persona} {op_id}: {response.status_code} {response.content[:200]!r}"
+        )
+        refused += 1
+    assert refused, f"{op_id}: every persona may do it, so nothing was checked"
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda o: o.operation_id)
+def test_api_without_credentials_answers_401_in_json(op: Operation, walk: Walk, client):
+    if op.operation_id in PUBLIC_OPERATIONS:
+        return
+    values = {p: 1 for p in op.params} | {k: v for k, v in PLAIN_KWARGS.items() if k in op.params}
+    response = _call(client, op, None, values)
+    assert response.status_code == 401, f"{op.operation_id}: {response.status_code}"
+    assert response.json()["error"]["code"] == "not_authenticated"
