@@ -53,12 +53,40 @@ def _unauthenticated(request, exc):
     )
 
 
+def _pydantic_message(err: dict) -> str:
+    """pydantic's English message for an input error, in the user's language where we know it."""
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    known = {
+        "missing": _("This field is required."),
+        "string_type": _("Enter text."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "bool_parsing": _("Enter true or false."),
+        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "datetime_parsing": _("Enter a date and time in ISO 8601 form."),
+        "enum": _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+        "literal_error": _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+        "string_too_short": _("Enter at least %(n)s characters.")
+        % {"n": ctx.get("min_length", "")},
+        "string_too_long": _("Enter at most %(n)s characters.") % {"n": ctx.get("max_length", "")},
+        "greater_than_equal": _("Enter a value of at least %(n)s.") % {"n": ctx.get("ge", "")},
+        "less_than_equal": _("Enter a value of at most %(n)s.") % {"n": ctx.get("le", "")},
+        "model_attributes_type": _("Send a JSON object."),
+        "dict_type": _("Send a JSON object."),
+        "list_type": _("Send a JSON list."),
+    }
+    return known.get(kind) or str(err.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc: NinjaValidationError):
     details = [
         {
             "field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None,
-            "message": err.get("msg", ""),
+            "message": _pydantic_message(err),
         }
         for err in exc.errors
     ]
