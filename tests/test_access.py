@@ -94,6 +94,8 @@ ACTION_OPERATIONS: dict[str, tuple[str, Any]] = {
 SELF_OPERATIONS = {
     "auth_me",
     "auth_password_change",
+    "auth_two_factor_disable",
+    "core_calendar_overview",
     "core_calendar_deadline",
     "core_calendar_year_get",
 }
@@ -246,7 +248,7 @@ def test_the_walk_finds_the_pages_of_every_app():
 
 @pytest.mark.parametrize("url_page", PAGES, ids=lambda p: p.name)
 def test_every_page_is_marked_with_its_access_rule(url_page: Page):
-    kind, action, model = url_page.marker()
+    kind, _action, model = url_page.marker()
     assert kind != "unmarked", (
         f"{url_page.name} ({url_page.route}) has no access marker: use a Scoped view, @scoped, @login_only or @public"
     )
@@ -267,7 +269,9 @@ PLAIN_PAGES = [
 
 
 @pytest.mark.parametrize("url_page", PK_PAGES, ids=lambda p: p.name)
-def test_objects_outside_the_scope_are_refused_on_every_object_page(url_page: Page, walk: Walk, client):
+def test_objects_outside_the_scope_are_refused_on_every_object_page(
+    url_page: Page, walk: Walk, client
+):
     _kind, action, model = url_page.marker()
     checked = 0
     for persona in PERSONA_NAMES:

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -124,6 +125,29 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
 
+class PasswordChangeIn(Schema):
+    old_password: str = Field(..., description="The current password", max_length=200)
+    new_password: str = Field(
+        ...,
+        description="At least 8 characters, not only digits, not a common password",
+        max_length=200,
+    )
+
+
+class PasswordConfirmIn(Schema):
+    password: str = Field(..., description="The current password, to confirm", max_length=200)
+
+
+class RoleAssignIn(Schema):
+    role: Role
+    region_id: int | None = Field(
+        None, description="For officials, inspectors, leaders, village officers and departments"
+    )
+    unit_id: int | None = Field(None, description="For enterprise users and contracted experts")
+    committee_id: int | None = Field(None, description="For committee members")
+    title: str = Field("", max_length=100)
+
+
 # --- Helpers ----------------------------------------------------------------------------------
 
 
@@ -135,7 +159,13 @@ def _require(user, action: str) -> None:
 # --- Tokens and the current user ----------------------------------------------------------------
 
 
-@router.post("/token", auth=None, response=TokenIssuedOut, operation_id="auth_token_issue")
+@router.post(
+    "/token",
+    auth=None,
+    response=TokenIssuedOut,
+    operation_id="auth_token_issue",
+    summary="Log in: exchange a user name and password for a bearer token",
+)
 def token_issue(request: HttpRequest, payload: TokenIn):
     """Exchange a user name (or mobile number) and password for a bearer token.
     Accounts with two-factor log-in also send the current 6-digit code as ``otp``."""
@@ -165,13 +195,23 @@ def token_issue(request: HttpRequest, payload: TokenIn):
     }
 
 
-@router.get("/tokens", response=list[TokenOut], operation_id="auth_tokens_list")
+@router.get(
+    "/tokens",
+    response=list[TokenOut],
+    operation_id="auth_tokens_list",
+    summary="The caller's own API tokens",
+)
 def tokens_list(request: HttpRequest):
     """The caller's own tokens (the raw token is never shown again)."""
     return list(selectors.own_tokens(request.auth))
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, operation_id="auth_token_revoke")
+@router.delete(
+    "/tokens/{token_id}",
+    response={204: None},
+    operation_id="auth_token_revoke",
+    summary="Revoke one of the caller's own tokens",
+)
 def token_revoke(request: HttpRequest, token_id: int):
     """Revoke one of the caller's own tokens. Someone else's token is 404."""
     token = selectors.own_token_get(request.auth, token_id)
@@ -179,10 +219,18 @@ def token_revoke(request: HttpRequest, token_id: int):
     return Status(204, None)
 
 
-@router.get("/me", response=MeOut, operation_id="auth_me")
+@router.get(
+    "/me",
+    response=MeOut,
+    operation_id="auth_me",
+    summary="The caller, their roles and allowed actions",
+)
 def me(request: HttpRequest):
     """The caller, their roles with scopes and the actions these roles allow."""
-    user = request.auth
+    return _me_out(request.auth)
+
+
+def _me_out(user) -> dict:
     user.visible_roles = list(selectors.own_roles(user))
     return {
         "user": user,
@@ -191,10 +239,55 @@ def me(request: HttpRequest):
     }
 
 
+@router.post(
+    "/password",
+    response=MeOut,
+    operation_id="auth_password_change",
+    summary="Change the caller's own password",
+)
+def password_change(request: HttpRequest, payload: PasswordChangeIn):
+    """The current password, then the new one (checked by the same rules as the page). Clears
+    "must change password", so a person logged in with a session can change the initial password
+    here and then request a token. The caller's session stays logged in; tokens stay valid."""
+    user = request.auth
+    try:
+        services.user_change_password(
+            actor=user,
+            user=user,
+            new_password=payload.new_password,
+            old_password=payload.old_password,
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({"new_password": exc.messages}) from exc
+    if str(request.session.get(SESSION_KEY, "")) == str(user.pk):
+        update_session_auth_hash(request, user)
+    return _me_out(user)
+
+
+@router.post(
+    "/two-factor/disable",
+    response=MeOut,
+    operation_id="auth_two_factor_disable",
+    summary="Switch the caller's two-factor log-in off",
+)
+def two_factor_disable(request: HttpRequest, payload: PasswordConfirmIn):
+    """The password confirms it is really the caller. Setting two-factor log-in up (the QR code)
+    is done on the profile page."""
+    services.totp_disable(user=request.auth, password=payload.password)
+    return _me_out(request.auth)
+
+
 # --- Users --------------------------------------------------------------------------------------
 
 
-@router.get("/users", response=list[UserOut], operation_id="auth_users_list")
+@router.get(
+    "/users",
+    response=list[UserOut],
+    operation_id="auth_users_list",
+    summary="The people within the caller's scope",
+)
 @paginate(PageNumberPagination, page_size=50)
 def users_list(
     request: HttpRequest, q: str = "", role: Role | None = None, active: bool | None = None
@@ -216,7 +309,12 @@ def users_list(
     return qs
 
 
-@router.get("/users/{user_id}", response=UserOut, operation_id="auth_users_get")
+@router.get(
+    "/users/{user_id}",
+    response=UserOut,
+    operation_id="auth_users_get",
+    summary="One person and their roles",
+)
 def users_get(request: HttpRequest, user_id: int):
     """One person within the caller's scope; 404 outside it."""
     _require(request.auth, VIEW_USERS)
@@ -234,7 +332,12 @@ def _scope_target(model, actor, pk: int | None, field: str, label: str):
     return obj
 
 
-@router.post("/users", response={201: UserOut}, operation_id="auth_users_create")
+@router.post(
+    "/users",
+    response={201: UserOut},
+    operation_id="auth_users_create",
+    summary="Create a person with one role (the town office)",
+)
 def users_create(request: HttpRequest, payload: UserCreateIn):
     """Create a person with an initial password and one role within the caller's town."""
     actor = request.auth
@@ -260,7 +363,12 @@ def users_create(request: HttpRequest, payload: UserCreateIn):
     return Status(201, selectors.user_get_for(actor, user.pk))
 
 
-@router.post("/users/{user_id}/deactivate", response=UserOut, operation_id="auth_users_deactivate")
+@router.post(
+    "/users/{user_id}/deactivate",
+    response=UserOut,
+    operation_id="auth_users_deactivate",
+    summary="Deactivate a person (reason required)",
+)
 def users_deactivate(request: HttpRequest, user_id: int, payload: ReasonIn):
     """Deactivate a person (reason required); their tokens are revoked."""
     actor = request.auth
@@ -270,7 +378,12 @@ def users_deactivate(request: HttpRequest, user_id: int, payload: ReasonIn):
     return selectors.user_get_for(actor, user_id)
 
 
-@router.post("/users/{user_id}/activate", response=UserOut, operation_id="auth_users_activate")
+@router.post(
+    "/users/{user_id}/activate",
+    response=UserOut,
+    operation_id="auth_users_activate",
+    summary="Reactivate a deactivated person",
+)
 def users_activate(request: HttpRequest, user_id: int, payload: ReasonIn):
     """Reactivate a deactivated person."""
     actor = request.auth
@@ -278,3 +391,52 @@ def users_activate(request: HttpRequest, user_id: int, payload: ReasonIn):
     person = selectors.user_get_for(actor, user_id, action=MANAGE_USERS)
     services.user_set_active(actor=actor, user=person, active=True, reason=payload.reason)
     return selectors.user_get_for(actor, user_id)
+
+
+# --- Role assignments ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/users/{user_id}/roles",
+    response={201: RoleOut},
+    operation_id="auth_users_role_add",
+    summary="Give a person another role within the caller's town",
+)
+def users_role_add(request: HttpRequest, user_id: int, payload: RoleAssignIn):
+    """A role and its scope: a region for officials, a unit for enterprise users and experts, a
+    committee for committee members, each within the caller's town. A person outside the caller's
+    scope is 404. Giving back a revoked role reactivates it."""
+    actor = request.auth
+    _require(actor, MANAGE_USERS)
+    person = selectors.user_get_for(actor, user_id, action=MANAGE_USERS)
+    region = _scope_target(Region, actor, payload.region_id, "region_id", _("Region"))
+    unit = _scope_target(Unit, actor, payload.unit_id, "unit_id", _("Supervised unit"))
+    committee = _scope_target(
+        Committee, actor, payload.committee_id, "committee_id", _("Committee")
+    )
+    assignment = services.role_assign(
+        actor=actor,
+        user=person,
+        role=payload.role.value,
+        region=region,
+        unit=unit,
+        committee=committee,
+        title=payload.title,
+    )
+    return Status(201, selectors.role_get_for(actor, assignment.pk))
+
+
+@router.post(
+    "/roles/{role_id}/revoke",
+    response=RoleOut,
+    operation_id="auth_role_revoke",
+    summary="Revoke a role assignment (with a reason)",
+)
+def role_revoke(request: HttpRequest, role_id: int, payload: ReasonIn):
+    """The person keeps their account and their other roles. An assignment outside the caller's
+    town is 404."""
+    actor = request.auth
+    _require(actor, MANAGE_USERS)
+    assignment = selectors.role_get_for(actor, role_id)
+    services.role_revoke(actor=actor, assignment=assignment, reason=payload.reason)
+    return selectors.role_get_for(actor, role_id)

@@ -7,7 +7,7 @@ actions. A superuser may do everything.
 
 from __future__ import annotations
 
-from anjian.accounts.roles import Role
+from anjian.accounts.roles import STAFF_ROLES, Role
 
 R = Role
 ALL_ROLES = frozenset(Role)
@@ -30,6 +30,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "accounts.manage_users": frozenset({R.TOWN_OFFICE}),
+    # Protecting one's own log-in with a TOTP second factor: staff roles, not enterprise users.
+    "accounts.two_factor": STAFF_ROLES,
     # The audit record of the town.
     "audit.view": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "audit.verify": frozenset({R.TOWN_OFFICE, R.DISTRICT}),

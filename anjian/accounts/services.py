@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anjian.accounts.models import ApiToken, RoleAssignment, User, hash_token
-from anjian.accounts.roles import COMMITTEE_ROLES, REGION_ROLES, STAFF_ROLES, UNIT_ROLES, Role
+from anjian.accounts.roles import COMMITTEE_ROLES, REGION_ROLES, UNIT_ROLES, Role
 from anjian.accounts.scope import forget_scope, get_user_scope
 from anjian.audit.services import audit_record, snapshot
 from anjian.core.validators import validate_mobile
@@ -159,7 +159,19 @@ def logout_record(*, user: User) -> None:
 
 
 @transaction.atomic
-def user_change_password(*, actor: User, user: User, new_password: str) -> User:
+def user_change_password(
+    *, actor: User, user: User, new_password: str, old_password: str | None = None
+) -> User:
+    """Set a new password (checked by the password validators) and clear
+    ``must_change_password``. With ``old_password`` (the API), the current password must be right
+    and the new one must differ from it. Audited."""
+    if old_password is not None:
+        if not user.check_password(old_password):
+            raise ValidationError({"old_password": _("The current password is wrong.")})
+        if new_password == old_password:
+            raise ValidationError(
+                {"new_password": _("The new password must differ from the current one.")}
+            )
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
@@ -173,8 +185,7 @@ def user_change_password(*, actor: User, user: User, new_password: str) -> User:
 
 def totp_allowed(user: User) -> bool:
     """Two-factor log-in is offered to staff roles (every role but enterprise users)."""
-    scope = get_user_scope(user)
-    return scope.is_superuser or bool(scope.roles & {str(r) for r in STAFF_ROLES})
+    return get_user_scope(user).can("accounts.two_factor")
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -205,11 +205,9 @@ def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@login_only
+@scoped("accounts.two_factor")
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not services.totp_allowed(user):
-        raise PermissionDenied(_("Two-factor log-in is offered to staff accounts only."))
     confirmed = services.totp_device_for(user)
     if confirmed is not None:
         return render(
@@ -236,7 +234,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_only
+@scoped("accounts.two_factor")
 @require_POST
 def otp_disable_view(request: HttpRequest) -> HttpResponse:
     user = request.user

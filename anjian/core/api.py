@@ -4,13 +4,16 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from anjian.core import calendar as cal
+from anjian.core.jobs import job_result_open
 from anjian.core.models import CalendarYear, Job, JobStatus
 from anjian.core.scoping import get_scope
 
@@ -65,6 +68,15 @@ class DeadlineOut(Schema):
     warnings: list[str]
 
 
+class CalendarOverviewOut(Schema):
+    years: list[CalendarYearOut] = Field(description="this year and the next")
+    entered_years: list[int] = Field(description="the years the office has entered, newest first")
+
+
+class CalendarRemoveQuery(Schema):
+    reason: str = Field("", max_length=500, description="why the entry is removed (audited)")
+
+
 def _year_out(year: int) -> CalendarYearOut:
     calendar = cal.WorkingCalendar()
     data = calendar.year(year)
@@ -106,6 +118,22 @@ def calendar_deadline(request, query: Query[DeadlineQuery]):
 
 
 @router.get(
+    "/calendar",
+    response=CalendarOverviewOut,
+    operation_id="core_calendar_overview",
+    summary="This year and the next, and the years the office has entered",
+)
+def calendar_overview(request):
+    """What the calendar page shows: where the holidays of this year and the next come from, and
+    which years the office has entered itself. Any logged-in user may read it."""
+    this_year = timezone.localdate().year
+    return CalendarOverviewOut(
+        years=[_year_out(y) for y in (this_year, this_year + 1)],
+        entered_years=list(CalendarYear.objects.order_by("-year").values_list("year", flat=True)),
+    )
+
+
+@router.get(
     "/calendar/{year}",
     response=CalendarYearOut,
     operation_id="core_calendar_year_get",
@@ -130,6 +158,22 @@ def calendar_year_put(request, year: int, payload: CalendarYearIn):
     if not get_scope(request.auth).can("calendar.manage"):
         raise PermissionDenied(_("Only the safety office may enter the holidays of a year."))
     cal.calendar_year_save(actor=request.auth, year=year, days=payload.days, note=payload.note)
+    return _year_out(year)
+
+
+@router.delete(
+    "/calendar/{year}",
+    response=CalendarYearOut,
+    operation_id="core_calendar_year_delete",
+    summary="Remove the office's entry of a year (the published holidays apply again)",
+)
+def calendar_year_delete(request, year: int, query: Query[CalendarRemoveQuery]):
+    """Forgets what the office entered for the year; from then on the State Council's published
+    data (or, for a year nobody published, the weekends only) apply. Returns the year as it is now.
+    Removing a year the office never entered changes nothing. Needs the "calendar.manage" action
+    (town office, district); the removal is audited with the reason."""
+    _check_year(year)
+    cal.calendar_year_remove(actor=request.auth, year=year, reason=query.reason)
     return _year_out(year)
 
 
@@ -211,3 +255,26 @@ def jobs_list(request, filters: Query[JobFilter]):
 )
 def jobs_get(request, job_id: int):
     return get_object_or_404(_jobs_for(request.auth), pk=job_id)
+
+
+@router.get(
+    "/jobs/{job_id}/result",
+    response={200: None},
+    operation_id="core_jobs_result",
+    summary="Download the result file of a job",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The result file, as an attachment",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def jobs_result(request, job_id: int):
+    """The file a finished job produced (an export, a report). 404 when the job has no result file
+    or is not visible to the caller. Every download is audited ("export.downloaded")."""
+    opened = job_result_open(actor=request.auth, job_id=job_id)
+    return FileResponse(opened.file, as_attachment=True, filename=opened.filename)

@@ -4,12 +4,13 @@ its result file. Officials see the jobs of their region; everybody sees the jobs
 from __future__ import annotations
 
 import django_filters
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anjian.core.export import Column
+from anjian.core.jobs import job_result_open
 from anjian.core.models import Job, JobStatus
 from anjian.core.views import ScopedDetailView, ScopedListView, scoped
 
@@ -69,17 +70,6 @@ class JobDetailView(ScopedDetailView):
 
 @scoped("jobs.view")
 def job_result(request, pk: int):
-    """Download the result file of a job the user may see (404 otherwise)."""
-    from anjian.audit.services import audit_record
-
-    job = get_object_or_404(Job.objects.for_action(request.user, "jobs.view"), pk=pk)
-    if not job.result:
-        raise Http404(_("This job has no result file."))
-    audit_record(
-        actor=request.user,
-        action="export.downloaded",
-        obj=job,
-        changes={"file": job.result.name},
-    )
-    name = job.result.name.rsplit("/", 1)[-1]
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=name)
+    """Download the result file of a job the user may see (404 otherwise); audited."""
+    opened = job_result_open(actor=request.user, job_id=pk)
+    return FileResponse(opened.file, as_attachment=True, filename=opened.filename)

@@ -25,9 +25,14 @@ harm. The job page (``core:job_detail``) refreshes itself while the job runs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anjian.core.models import Job, JobStatus
 
@@ -138,3 +143,28 @@ def job_fail(job_id: int, error: str, *, line: str | None = None) -> Job:
         changes={"status": [before, job.status], "error": [None, job.error]},
     )
     return job
+
+
+@dataclass(frozen=True)
+class JobResultFile:
+    job: Job
+    file: File
+    filename: str
+
+
+def job_result_open(*, actor, job_id: int) -> JobResultFile:
+    """The result file of a job ``actor`` may see, opened for reading, with its file name.
+    404 when the job is outside the actor's scope or has no result file. The download is audited
+    ("export.downloaded"). The page and the API both call this."""
+    from anjian.audit.services import audit_record
+
+    job = Job.objects.for_action(actor, "jobs.view").filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    if not job.result:
+        raise Http404(_("This job has no result file."))
+    audit_record(
+        actor=actor, action="export.downloaded", obj=job, changes={"file": job.result.name}
+    )
+    name = job.result.name.rsplit("/", 1)[-1]
+    return JobResultFile(job=job, file=job.result.open("rb"), filename=name)

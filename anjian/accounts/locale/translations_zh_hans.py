@@ -2,7 +2,6 @@
 after ``makemessages`` (then run ``compilemessages``). Kept in code so that a re-run of
 makemessages never loses a translation."""
 
-# ruff: noqa: E501
 from pathlib import Path
 
 import polib
