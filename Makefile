@@ -61,7 +61,9 @@ test-fast: install-test
 
 ## make messages: extract and compile the Chinese catalogs (needs gettext).
 messages: install-test system-packages
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore='.venv/*' --ignore='staticfiles/*' --ignore='data/*'
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore='.venv/*' --ignore='staticfiles/*' --ignore='data/*' --ignore='test-artifacts/*' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' --ignore='conftest.py' --ignore='*/tests/*' --ignore='anjian/core/testing/*'
+	$(BIN)/python anjian/accounts/locale/translations_zh_hans.py
+	$(BIN)/python locale/translations_zh_hans.py
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore='.venv/*'
 
 lint: install-test

@@ -14,6 +14,20 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The same list as the Makefile's `messages` target: test code and tools are not translated.
+IGNORE = [
+    "--ignore=.venv/*",
+    "--ignore=staticfiles/*",
+    "--ignore=data/*",
+    "--ignore=test-artifacts/*",
+    "--ignore=tests/*",
+    "--ignore=bench/*",
+    "--ignore=scripts/*",
+    "--ignore=conftest.py",
+    "--ignore=*/tests/*",
+    "--ignore=anjian/core/testing/*",
+]
+
 
 def catalogs() -> list[Path]:
     found = list(ROOT.glob("locale/zh_Hans/LC_MESSAGES/django.po"))
@@ -44,9 +58,7 @@ def main() -> int:
                 "-l",
                 "zh_Hans",
                 "--no-obsolete",
-                "--ignore=staticfiles/*",
-                "--ignore=data/*",
-                "--ignore=test-artifacts/*",
+                *IGNORE,
             ],
             cwd=copy,
             env=env,

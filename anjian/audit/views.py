@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anjian.accounts.roles import Role
 from anjian.audit.filters import AuditEntryFilterSet
 from anjian.audit.models import AuditEntry
 from anjian.audit.services import audit_chain_break, audit_record, audit_verify_chain
@@ -29,7 +30,7 @@ class AuditEntryListView(ScopedListView):
         Column(gettext_lazy("No."), lambda e: e.pk, 8),
         Column(gettext_lazy("Time"), lambda e: e.occurred_at, 20),
         Column(gettext_lazy("Actor"), lambda e: e.actor_label, 20),
-        Column(gettext_lazy("Roles"), lambda e: e.actor_roles, 16),
+        Column(gettext_lazy("Roles"), lambda e: roles_label(e.actor_roles), 16),
         Column(gettext_lazy("Action"), lambda e: e.action, 22),
         Column(gettext_lazy("Object"), lambda e: e.target_repr, 30),
         Column(gettext_lazy("Region"), lambda e: e.region.name if e.region_id else "", 14),
@@ -40,6 +41,22 @@ class AuditEntryListView(ScopedListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("region").order_by("-pk")
+
+
+# Where an entry came from (``RequestContext.source``), in the reader's language.
+SOURCE_LABELS = {
+    "web": gettext_lazy("web page"),
+    "api": gettext_lazy("API"),
+    "task": gettext_lazy("background job"),
+    "system": gettext_lazy("system"),
+}
+
+
+def roles_label(codes: str) -> str:
+    """The stored role codes ("inspector,town_office") as role names in the reader's language."""
+    labels = dict(Role.choices)
+    # Translators: the separator between two role names.
+    return _(", ").join(str(labels.get(code, code)) for code in codes.split(",") if code)
 
 
 def change_rows(entry: AuditEntry) -> list[dict[str, Any]]:
@@ -54,7 +71,12 @@ def change_rows(entry: AuditEntry) -> list[dict[str, Any]]:
         label = name
         if model is not None:
             try:
-                label = str(model._meta.get_field(name).verbose_name)
+                field = model._meta.get_field(name)
+                # A reverse relation (e.g. a calendar year's "days") has no verbose_name of its own.
+                label = str(
+                    getattr(field, "verbose_name", None)
+                    or field.related_model._meta.verbose_name_plural
+                )
             except FieldDoesNotExist:
                 label = name
         if isinstance(value, list) and len(value) == 2:
@@ -76,6 +98,8 @@ class AuditEntryDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["rows"] = change_rows(self.object)
+        ctx["actor_roles"] = roles_label(self.object.actor_roles)
+        ctx["source_label"] = SOURCE_LABELS.get(self.object.source, self.object.source)
         return ctx
 
 

@@ -40,7 +40,7 @@ MAX_LOG_LINES = 500
 
 
 def _log_line(text: str) -> dict[str, str]:
-    return {"at": timezone.now().isoformat(timespec="seconds"), "line": str(text)[:1000]}
+    return {"at": timezone.localtime().isoformat(timespec="seconds"), "line": str(text)[:1000]}
 
 
 def _append(job: Job, line: str | None) -> None:

@@ -13,6 +13,7 @@ T = {
     "API": "API",
     "%(label)s %(pk)s is not within your town.": "%(label)s %(pk)s 不在您所辖的镇街范围内。",
     "Region": "区域",
+    "Breadcrumb": "导航路径",
     "Supervised unit": "监管对象",
     "Committee": "委员会",
     "CSRF check failed: reload the page and try again.": "CSRF 校验失败：请刷新页面后重试。",

@@ -190,3 +190,16 @@ def test_the_job_list_query_count_does_not_grow_with_the_jobs(
     with django_assert_max_num_queries(12):
         assert client.get("/api/v1/core/jobs").status_code == 200
     assert Job.objects.count() == 10
+
+
+def test_log_lines_carry_the_local_time_shown_on_the_page(db):
+    import time_machine
+
+    from anjian.core.jobs import job_progress, job_start
+    from anjian.core.models import Job
+
+    with time_machine.travel("2026-11-29 02:25:00+00:00", tick=False):
+        job = job_start(kind="test.local_time", label="本地时间")
+        job_progress(job.pk, 10, "第一步")
+    line = Job.objects.get(pk=job.pk).log[-1]
+    assert line["at"][11:19] == "10:25:00"  # Asia/Shanghai, as on the job page
