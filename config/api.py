@@ -154,16 +154,26 @@ def _register_routers() -> None:
     from anjian.accounts.api import router as accounts_router
     from anjian.audit.api import router as audit_router
     from anjian.core.api import router as core_router
+    from anjian.notifications.api import router as notifications_router
     from anjian.regions.api import router as regions_router
     from anjian.teams.api import router as teams_router
     from anjian.units.api import router as units_router
+    from anjian.units.document_api import router as unit_documents_router
+    from anjian.units.enterprise_api import router as unit_enterprise_router
+    from anjian.units.expert_api import router as experts_router
+    from anjian.units.import_api import router as unit_imports_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/core", core_router)
     api.add_router("/regions", regions_router)
     api.add_router("/committees", teams_router)
     api.add_router("/units", units_router)
+    api.add_router("/units", unit_documents_router)
+    api.add_router("/units", unit_imports_router)
+    api.add_router("/units", unit_enterprise_router)
+    api.add_router("/experts", experts_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/notifications", notifications_router)
 
 
 _register_routers()

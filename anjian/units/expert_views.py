@@ -1,0 +1,3 @@
+"""Pages: see the module docstring once written."""
+
+urlpatterns: list = []
