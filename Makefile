@@ -63,12 +63,19 @@ test-fast: install-test
 messages: install-test system-packages
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore='.venv/*' --ignore='staticfiles/*' --ignore='data/*' --ignore='test-artifacts/*' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' --ignore='conftest.py' --ignore='*/tests/*' --ignore='anjian/core/testing/*'
 	$(BIN)/python anjian/accounts/locale/translations_zh_hans.py
+	$(BIN)/python anjian/notifications/locale/translations_zh_hans.py
+	$(BIN)/python anjian/units/locale/translations_zh_hans.py
 	$(BIN)/python locale/translations_zh_hans.py
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore='.venv/*'
 
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## make bench: import 2,000 and 10,000 units through the background path (SQLite, and PostgreSQL
+## when DATABASE_URL is set); writes bench/results.md and bench/results.json.
+bench: install
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

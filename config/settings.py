@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anjian.accounts.context_processors.navigation",
+                "anjian.notifications.context_processors.unread_notifications",
             ],
         },
     }

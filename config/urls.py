@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path, re_path
@@ -32,7 +31,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:  # pragma: no cover - uploaded files are served by the proxy in production
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (MEDIA) are never served under a public URL, not even with DEBUG: each is served by
+# a scoped view (e.g. units:document_file) that answers 404 outside the user's scope.

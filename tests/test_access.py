@@ -15,13 +15,16 @@ To cover a new URL or operation, register its model below (``FUNCTION_VIEW_OBJEC
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from anjian.accounts.models import ApiToken, RoleAssignment, User
 from anjian.accounts.roles import Role
@@ -29,13 +32,28 @@ from anjian.accounts.scope import get_user_scope
 from anjian.accounts.services import api_token_issue, role_assign, user_create
 from anjian.audit.models import AuditEntry
 from anjian.core.jobs import job_start
-from anjian.core.models import Job
+from anjian.core.models import ImportRun, Job
 from anjian.core.testing.world import PERSONAS, World
 from anjian.core.views import ScopedViewMixin
+from anjian.notifications.models import Notification
+from anjian.notifications.services import notify
 from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import region_create
 from anjian.teams.models import Committee, CommitteeKind
-from anjian.units.models import Unit, UnitKind
+from anjian.units.documents import document_create, person_create
+from anjian.units.experts import engineer_create, expert_assign, firm_create
+from anjian.units.importers import template_bytes, units_import_start
+from anjian.units.models import (
+    Engineer,
+    ExpertAssignment,
+    Invitation,
+    ServiceFirm,
+    Unit,
+    UnitChangeRequest,
+    UnitDocument,
+    UnitKind,
+    UnitPerson,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +66,36 @@ SKIP_NAMESPACES = {"admin"}  # Django's admin: staff-only, its own permission sy
 # Function views that take a pk: (model, action used to scope it).
 FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
     "core:job_result": (Job, "jobs.view"),
+    # units: the register
+    "units:unit_edit": (Unit, "units.change"),
+    # units: experts on contract
+    "units:firm_edit": (ServiceFirm, "units.manage_experts"),
+    "units:engineer_edit": (Engineer, "units.manage_experts"),
+    "units:unit_experts": (Unit, "units.view"),
+    "units:unit_expert_assign": (Unit, "units.request_expert_change"),
+    "units:expert_assignment_approve": (ExpertAssignment, "units.manage_experts"),
+    "units:expert_assignment_reject": (ExpertAssignment, "units.manage_experts"),
+    # units: the file (documents, people)
+    "units:document_file": (UnitDocument, "units.view"),
+    "units:document_edit": (UnitDocument, "units.manage_file"),
+    "units:document_delete": (UnitDocument, "units.manage_file"),
+    "units:document_create": (Unit, "units.manage_file"),
+    "units:person_create": (Unit, "units.manage_file"),
+    "units:person_edit": (UnitPerson, "units.manage_file"),
+    "units:person_delete": (UnitPerson, "units.manage_file"),
+    "notifications:notification_read": (Notification, "accounts.own"),
+    # units: QR codes, invitations, the enterprise's own edits and change requests
+    "units:invitation_list": (Unit, "units.invite"),
+    "units:invitation_revoke": (Invitation, "units.invite"),
+    "units:my_unit_edit": (Unit, "units.edit_own"),
+    "units:change_request_approve": (UnitChangeRequest, "units.decide_changes"),
+    "units:change_request_reject": (UnitChangeRequest, "units.decide_changes"),
+    "units:qr_sticker": (Unit, "units.view"),
+    "units:qr_reissue": (Unit, "units.change"),
+    # units: Excel import runs
+    "units:unit_import_detail": (ImportRun, "units.import"),
+    "units:unit_import_apply": (ImportRun, "units.import"),
+    "units:unit_import_errors": (ImportRun, "units.import"),
     "accounts:token_revoke": (ApiToken, "accounts.own"),
     "accounts:user_deactivate": (User, "accounts.manage_users"),
     "accounts:user_activate": (User, "accounts.manage_users"),
@@ -55,7 +103,11 @@ FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
     "accounts:role_revoke": (RoleAssignment, "accounts.manage_users"),
 }
 # Other URL arguments and the value the walk uses.
-PLAIN_KWARGS: dict[str, Any] = {"year": 2027}
+PLAIN_KWARGS: dict[str, Any] = {
+    "year": 2027,
+    "code": "haz-chem-use",  # unit categories are shared settings, addressed by code
+    "token": "unknown-token-0000000",  # a QR token nobody holds
+}
 
 # API path parameters: the model they address and the action that scopes it.
 PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
@@ -67,6 +119,15 @@ PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
     "token_id": (ApiToken, "accounts.own"),
     "job_id": (Job, "jobs.view"),
     "role_id": (RoleAssignment, "accounts.manage_users"),
+    "firm_id": (ServiceFirm, "units.view_experts"),
+    "engineer_id": (Engineer, "units.view_experts"),
+    "assignment_id": (ExpertAssignment, "units.view"),
+    "document_id": (UnitDocument, "units.view"),
+    "person_id": (UnitPerson, "units.view"),
+    "notification_id": (Notification, "accounts.own"),
+    "invitation_id": (Invitation, "units.invite"),
+    "request_id": (UnitChangeRequest, "units.decide_changes"),
+    "run_id": (ImportRun, "units.import"),
 }
 # List operations: the model of their rows and the action that scopes them.
 LIST_OPERATIONS: dict[str, tuple[type[models.Model], str]] = {
@@ -77,6 +138,12 @@ LIST_OPERATIONS: dict[str, tuple[type[models.Model], str]] = {
     "auth_users_list": (User, "accounts.view_users"),
     "auth_tokens_list": (ApiToken, "accounts.own"),
     "core_jobs_list": (Job, "jobs.view"),
+    "experts_firms_list": (ServiceFirm, "units.view_experts"),
+    "experts_engineers_list": (Engineer, "units.view_experts"),
+    "experts_assignments_list": (ExpertAssignment, "units.view"),
+    "unit_documents_search": (UnitDocument, "units.view"),
+    "notifications_list": (Notification, "accounts.own"),
+    "units_change_requests_list": (UnitChangeRequest, "units.decide_changes"),
 }
 # Operations on no particular object that need an action (403 for roles without it), with a body
 # valid enough to get past validation.
@@ -89,6 +156,21 @@ ACTION_OPERATIONS: dict[str, tuple[str, Any]] = {
     "core_calendar_year_delete": ("calendar.manage", None),
     "regions_import": ("regions.manage", None),
     "audit_verify": ("audit.verify", None),
+    "units_create": ("units.change", {"name": "走查", "region_id": 999999}),
+    "units_import_template": ("units.import", None),
+    "units_import_upload": ("units.import", "multipart"),
+    "units_categories_list": ("units.view", None),
+    "units_categories_create": (
+        "units.manage_categories",
+        {"code": "walk-new", "name": "走查", "group": "other"},
+    ),
+    "units_categories_update": ("units.manage_categories", {"name": "走查改名"}),
+    "experts_firms_create": ("units.manage_experts", {"region_id": 1, "name": "越权"}),
+    "experts_engineers_create": ("units.manage_experts", {"firm_id": 1, "name": "越权"}),
+    "experts_assignments_create": (
+        "units.request_expert_change",
+        {"unit_id": 1, "engineer_id": 1, "reason": "越权"},
+    ),
 }
 # Operations any logged-in user may call about themselves or about public facts.
 SELF_OPERATIONS = {
@@ -98,14 +180,21 @@ SELF_OPERATIONS = {
     "core_calendar_overview",
     "core_calendar_deadline",
     "core_calendar_year_get",
+    "notifications_read_all",
 }
-PUBLIC_OPERATIONS = {"auth_token_issue"}
+PUBLIC_OPERATIONS = {"auth_token_issue", "units_activate", "units_public_get"}
 # Bodies for object operations that need one to pass validation.
 OBJECT_OPERATION_BODIES: dict[str, Any] = {
     "auth_users_deactivate": {"reason": "越权测试"},
     "auth_users_activate": {"reason": "越权测试"},
     "auth_role_revoke": {"reason": "越权测试"},
     "auth_users_role_add": {"role": "inspector"},
+    "units_update": {"expected_version": 1, "name": "越权"},
+    "experts_firms_update": {"name": "越权"},
+    "experts_engineers_update": {"name": "越权"},
+    "experts_assignments_reject": {"note": "越权"},
+    "unit_people_create": {"role": "contact", "name": "越权测试"},
+    "unit_documents_delete": {"reason": "越权测试"},
 }
 
 
@@ -146,8 +235,48 @@ def walk(world: World) -> Walk:
     assignment = role_assign(actor=None, user=officer, role=Role.TOWN_OFFICE, region=town)
     job = job_start(kind="test.walk", owner=officer, region=town, label="外区任务")
     token = api_token_issue(user=officer, name="外区令牌").token
+    towns = {world.town_a: None, world.town_b: None, town: None}
+    for town_region in towns:
+        firm = firm_create(actor=None, region=town_region, name=f"{town_region.name}安全服务公司")
+        towns[town_region] = (
+            engineer_create(actor=None, firm=firm, name=f"{town_region.name}工程师甲"),
+            engineer_create(actor=None, firm=firm, name=f"{town_region.name}工程师乙"),
+        )
+    for each in (world.unit_a, world.unit_a2, world.unit_b, unit):
+        first, second = towns[each.region.parent]
+        expert_assign(actor=None, unit=each, engineer=first)
+        expert_assign(actor=None, unit=each, engineer=second, reason="走查：更换工程师")
+        scan = SimpleUploadedFile(
+            "policy.pdf", b"%PDF-1.4\n%walk\n", content_type="application/pdf"
+        )
+        document_create(
+            actor=None, unit_id=each.pk, doc_type="insurance", file=scan, title="安责险"
+        )
+        person_create(
+            actor=None, unit_id=each.pk, role="safety_officer", name="安全员", mobile="13800000000"
+        )
+        Invitation.objects.create(
+            unit=each,
+            person_role="principal",
+            name="负责人",
+            mobile="13800000001",
+            code_hash=f"walk-{each.pk}",
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+        )
+        UnitChangeRequest.objects.create(
+            unit=each, changes={"name": [each.name, each.name + "（新）"]}
+        )
+    notify(recipient=officer, kind="walk", title="外区消息", dedupe_key="walk")
+    for office, office_town in (
+        (world.town_office_a, world.town_a),
+        (world.town_office_b, world.town_b),
+        (officer, town),
+    ):
+        sheet = SimpleUploadedFile("units.xlsx", template_bytes(office_town))
+        units_import_start(actor=office, town=office_town, upload=sheet)
     for persona in PERSONAS:
         user = world.users[persona]
+        notify(recipient=user, kind="walk", title="本人消息", dedupe_key="walk")
         job_start(
             kind="test.walk",
             owner=None,
@@ -377,6 +506,9 @@ def _call(client, op: Operation, token: str | None, values: dict[str, Any], body
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     if op.method in {"GET", "DELETE"}:
         return getattr(client, op.method.lower())(path, **headers)
+    if body == "multipart":  # a file upload: a small workbook
+        upload = SimpleUploadedFile("walk.xlsx", b"PK\x03\x04walk")
+        return getattr(client, op.method.lower())(path, {"file": upload}, **headers)
     payload = json.dumps(body if body is not None else {})
     return getattr(client, op.method.lower())(
         path, payload, content_type="application/json", **headers

@@ -27,6 +27,26 @@ MATRIX: dict[str, frozenset[Role]] = {
         OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}
     ),
     "units.change": frozenset({R.TOWN_OFFICE}),
+    # Importing units from the town's Excel workbook (dry run, confirm, error sheet).
+    "units.import": frozenset({R.TOWN_OFFICE}),
+    # The unit's file (一企一档): documents and people; scope limits experts/enterprises to theirs.
+    "units.manage_file": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.EXPERT, R.ENTERPRISE}),
+    # The town's unit categories (危化品使用, 三场所三企业…) and their grade floors.
+    "units.manage_categories": frozenset({R.TOWN_OFFICE}),
+    # Experts on contract (包干): seeing the town's service firms, engineers and their units.
+    "units.view_experts": frozenset(OFFICIALS),
+    # Managing firms and engineers, assigning an engineer, approving or rejecting a change.
+    "units.manage_experts": frozenset({R.TOWN_OFFICE}),
+    # Asking for a change of a unit's engineer (with a reason); the expert hands a unit over.
+    "units.request_expert_change": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.EXPERT}),
+    # 一企一码: choosing what the public page behind each unit's QR code shows (per town).
+    "units.manage_public_page": frozenset({R.TOWN_OFFICE}),
+    # Inviting a unit's principal or safety officer to an enterprise account; revoking invitations.
+    "units.invite": frozenset({R.TOWN_OFFICE}),
+    # An enterprise edits its own unit's ordinary facts and proposes changes of key facts.
+    "units.edit_own": frozenset({R.ENTERPRISE}),
+    # Approving or rejecting an enterprise's proposed change of key facts (name, code, principal).
+    "units.decide_changes": frozenset({R.TOWN_OFFICE}),
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "accounts.manage_users": frozenset({R.TOWN_OFFICE}),

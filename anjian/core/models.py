@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.scoping import ScopedQuerySet
@@ -192,3 +193,87 @@ class Job(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
+
+
+# --- Imports of spreadsheets (anjian.core.imports) ------------------------------------------------
+
+
+class ImportState(models.TextChoices):
+    CHECKING = "checking", _("Checking the file")
+    CHECKED = "checked", _("Checked: waiting for confirmation")
+    APPLYING = "applying", _("Importing")
+    APPLIED = "applied", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRunQuerySet(ScopedQuerySet):
+    """An import is seen by those who may import in its town."""
+
+    scope_path = "region__path"
+
+
+def import_source_path(run: ImportRun, filename: str) -> str:
+    return f"imports/{timezone.now():%Y/%m}/{run.pk}/{filename}"
+
+
+class ImportRun(models.Model):
+    """One uploaded spreadsheet: its dry run (what would be created, updated, rejected), then its
+    application. Shares its primary key with the job that follows the work, so that the import page
+    and the job page name the same number."""
+
+    job = models.OneToOneField(
+        Job,
+        verbose_name=_("job"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="import_run",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.FileField(_("uploaded file"), upload_to=import_source_path, max_length=300)
+    source_name = models.CharField(_("file name"), max_length=200)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ImportState.choices,
+        default=ImportState.CHECKING,
+        editable=False,
+    )
+    # {"rows", "create", "update", "unchanged", "reject", "skipped"} of the last pass over the file.
+    summary = models.JSONField(_("summary"), default=dict, blank=True, editable=False)
+    # The first rejections [{"row", "column", "message"}] and the first planned changes.
+    rejects = models.JSONField(_("rejections"), default=list, blank=True, editable=False)
+    preview = models.JSONField(_("preview"), default=list, blank=True, editable=False)
+    error_file = models.FileField(
+        _("error sheet"), upload_to=import_source_path, blank=True, max_length=300
+    )
+    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # The job that writes the rows once the user confirms (the dry run is ``job``).
+    apply_job = models.OneToOneField(
+        Job,
+        verbose_name=_("import job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-job"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ImportState.values), name="import_run_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.source_name

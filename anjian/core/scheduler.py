@@ -137,6 +137,11 @@ PERIODIC: list[PeriodicJob] = [
     ),
     PeriodicJob("clear_sessions", "anjian.core.tasks.clear_sessions_task", daily("03:10")),
     PeriodicJob("prune_task_results", "anjian.core.tasks.prune_task_results_task", daily("03:20")),
+    PeriodicJob(
+        "document_expiry_reminders",
+        "anjian.units.tasks.document_expiry_reminders_task",
+        daily("07:30"),
+    ),
 ]
 
 

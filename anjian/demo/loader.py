@@ -19,7 +19,11 @@ from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import regions_load_file
 from anjian.teams.models import Committee, CommitteeKind
 from anjian.teams.services import committee_create
+from anjian.units.document_demo import load_demo_documents
+from anjian.units.expert_demo import load_demo_experts
 from anjian.units.models import Unit
+from anjian.units.public_demo import load_demo_public
+from anjian.units.register_demo import load_demo_register
 from anjian.units.services import unit_create
 
 REGIONS_FILE = Path(__file__).resolve().parent.parent / "regions" / "data" / "fuyang-demo.csv"
@@ -191,6 +195,12 @@ def load_demo() -> DemoReport:
                 _assign(report, user, role, unit=unit)
         elif scope_key == "enterprise":
             _assign(report, user, role, unit=enterprises[2])
+    # The register (一企一档): categories, grades, people, GPS; experts on contract; the file;
+    # the public page and a pending change request. Each part is idempotent on its own.
+    load_demo_register(report)
+    load_demo_experts(report)
+    load_demo_documents(report)
+    load_demo_public(report)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(
             "admin", town.DEMO_PASSWORD, name="系统管理员", must_change_password=False

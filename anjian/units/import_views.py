@@ -1,3 +1,135 @@
-"""Pages: see the module docstring once written."""
+"""Pages of the units import: upload (with the template), the dry run's report, confirmation,
+the error sheet. Reads go through ``ImportRun.objects.for_action(user, "units.import")``; writes
+through ``anjian.units.importers``."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from anjian.core.exceptions import ActionNotPermitted
+from anjian.core.export import xlsx_response
+from anjian.core.models import ImportRun, ImportState
+from anjian.core.views import scoped
+from anjian.units.importers import (
+    IMPORT,
+    import_towns,
+    template_bytes,
+    units_import_apply,
+    units_import_start,
+)
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+class ImportUploadForm(forms.Form):
+    town = forms.ModelChoiceField(label=gettext_lazy("Town"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=gettext_lazy("Workbook"),
+        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file, at most 50 MB."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        towns = import_towns(user)
+        self.fields["town"].queryset = towns
+        if towns.count() == 1:
+            self.fields["town"].initial = towns.first()
+            self.fields["town"].widget = forms.HiddenInput()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise ValidationError(_("The file is larger than 50 MB; split it into several files."))
+        return upload
+
+
+def _runs_for(user):
+    return ImportRun.objects.for_action(user, IMPORT).select_related("job", "job__owner", "region")
+
+
+@scoped(IMPORT)
+def unit_import(request):
+    """Upload a workbook: its dry run follows (in the background for a large file)."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = units_import_start(
+                actor=request.user, town=form.cleaned_data["town"], upload=form.cleaned_data["file"]
+            )
+        except (ValidationError, ActionNotPermitted) as exc:
+            form.add_error("file", exc.messages[0] if hasattr(exc, "messages") else str(exc))
+        else:
+            return redirect("units:unit_import_detail", pk=run.pk)
+    runs = _runs_for(request.user).filter(kind="units")[:20]
+    return render(request, "units/import_start.html", {"form": form, "runs": runs})
+
+
+@scoped(IMPORT)
+def unit_import_template(request):
+    """The template workbook, with the villages and committees of the user's town."""
+    town = import_towns(request.user).first()
+    return xlsx_response("监管对象导入模板.xlsx", template_bytes(town))
+
+
+@scoped(IMPORT)
+def unit_import_detail(request, pk: int):
+    """The dry run's report (or the import's result); refreshes itself while work runs."""
+    run = _runs_for(request.user).filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    context = {
+        "run": run,
+        "busy": run.state in {ImportState.CHECKING, ImportState.APPLYING},
+        "job": run.apply_job or run.job,
+    }
+    if getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, "units/import_run.html#status", context)
+    return render(request, "units/import_run.html", context)
+
+
+@scoped(IMPORT)
+@require_POST
+def unit_import_apply(request, pk: int):
+    """Confirm a checked import: its valid rows are written in one transaction."""
+    try:
+        run = units_import_apply(actor=request.user, run_id=pk)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("units:unit_import_detail", pk=pk)
+    if run.state == ImportState.APPLIED:
+        messages.success(
+            request,
+            _("Imported: %(create)s created, %(update)s updated, %(reject)s rejected.")
+            % run.summary,
+        )
+    return redirect("units:unit_import_detail", pk=pk)
+
+
+@scoped(IMPORT)
+def unit_import_errors(request, pk: int):
+    """The rejected rows with a 错误原因 column, to correct and upload again."""
+    run = _runs_for(request.user).filter(pk=pk).first()
+    if run is None or not run.error_file:
+        raise Http404
+    with run.error_file.open("rb") as fh:
+        content = fh.read()
+    stem = run.source_name.rsplit(".", 1)[0]
+    response: HttpResponse = xlsx_response(f"{stem}-错误行.xlsx", content)
+    return response
+
+
+urlpatterns = [
+    path("import/", unit_import, name="unit_import"),
+    path("import/template.xlsx", unit_import_template, name="unit_import_template"),
+    path("import/<int:pk>/", unit_import_detail, name="unit_import_detail"),
+    path("import/<int:pk>/apply/", unit_import_apply, name="unit_import_apply"),
+    path("import/<int:pk>/errors.xlsx", unit_import_errors, name="unit_import_errors"),
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +92,11 @@ class Category(models.Model):
         return self.name
 
 
+def new_qr_token() -> str:
+    """A random, unguessable token for a unit's QR code (一企一码): 22 URL-safe characters."""
+    return secrets.token_urlsafe(16)
+
+
 class UnitQuerySet(ScopedQuerySet):
     scope_path = "region__path"
     scope_unit = "id"
@@ -168,6 +175,11 @@ class Unit(TimeStampedModel):
     )
     # Compare-and-set counter: every write checks and bumps it (no lost updates).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The QR code (一企一码) encodes /q/<qr_token>/: random and stored, so printed stickers survive
+    # a change of SECRET_KEY, and a leaked sticker can be replaced by issuing a new token.
+    qr_token = models.CharField(
+        _("QR code token"), max_length=32, unique=True, default=new_qr_token, editable=False
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -479,6 +491,10 @@ class Invitation(TimeStampedModel):
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Wrong activation codes entered for this invitation; at the limit it is locked for good.
+    failed_attempts = models.PositiveSmallIntegerField(
+        _("wrong codes entered"), default=0, editable=False
+    )
     user = models.ForeignKey(
         "accounts.User",
         verbose_name=_("account"),

@@ -1,4 +1,6 @@
-"""The public pages behind the QR codes (一企一码): no log-in."""
+"""The public pages behind the QR codes (一企一码): no log-in. Mounted at /q/."""
+
+from anjian.units.public_views import public_urlpatterns
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [*public_urlpatterns]

@@ -6,6 +6,7 @@ app_name = "units"
 urlpatterns = [
     path("", views.UnitListView.as_view(), name="unit_list"),
     path("<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    *views.urlpatterns,
     *expert_views.urlpatterns,
     *document_views.urlpatterns,
     *import_views.urlpatterns,

@@ -1,0 +1,23 @@
+"""Periodic tasks of the units app (enqueued by ``anjian.core.scheduler.PERIODIC``)."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from anjian.core.context import request_context
+
+logger = logging.getLogger("anjian.tasks")
+
+
+@task()
+def document_expiry_reminders_task() -> dict:
+    """Daily: remind units and their experts of documents expiring in 60/30/7 days or today.
+    Idempotent: running it twice a day sends nothing the second time."""
+    from anjian.units.documents import document_send_expiry_reminders
+
+    with request_context(source="task"):
+        result = document_send_expiry_reminders()
+    logger.info("document expiry reminders: %s", result)
+    return result
