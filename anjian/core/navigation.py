@@ -29,7 +29,10 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "core:home", None),
+    NavItem(_("My unit"), "units:my_unit", "units.edit_own"),
     NavItem(_("Units"), "units:unit_list", "units.view", section="units"),
+    NavItem(_("Documents"), "units:document_list", "units.view"),
+    NavItem(_("Contracted experts"), "units:firm_list", "units.view_experts"),
     NavItem(_("Committees"), "teams:committee_list", "teams.view", section="teams"),
     NavItem(_("Regions"), "regions:region_list", "regions.view", section="regions"),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_users"),

@@ -79,6 +79,9 @@ class UnitListView(ScopedListView):
         scope = get_scope(self.request.user)
         ctx["can_change"] = scope.can(services.CHANGE)
         ctx["can_manage_categories"] = scope.can(services.MANAGE_CATEGORIES)
+        ctx["can_import"] = scope.can("units.import")
+        ctx["can_decide_changes"] = scope.can("units.decide_changes")
+        ctx["can_manage_public_page"] = scope.can("units.manage_public_page")
         return ctx
 
 
@@ -154,6 +157,9 @@ class UnitDetailView(ScopedDetailView):
             Unit.objects.for_action(user, services.CHANGE).filter(pk=unit.pk).exists()
         )
         ctx["grade_differs"] = bool(unit.grade and unit.grade != unit.suggested_grade)
+        ctx["can_invite"] = (
+            Unit.objects.for_action(user, "units.invite").filter(pk=unit.pk).exists()
+        )
         return ctx
 
 

@@ -98,7 +98,7 @@ def build_world() -> World:
     committee_b, _industry_b, _fire_b = _committees(town_b, "常安镇")
     unit_a = Unit.objects.create(
         name="杭州甲乙机械有限公司",
-        credit_code="91330111MA2H000015",
+        credit_code="91330111MA2H000065",
         kind=UnitKind.ENTERPRISE,
         region=village_a1,
         committee=industry_a,
@@ -113,7 +113,7 @@ def build_world() -> World:
     )
     unit_b = Unit.objects.create(
         name="常安丙丁化工有限公司",
-        credit_code="91330111MA2H000023",
+        credit_code="91330111MA2H000140",
         kind=UnitKind.ENTERPRISE,
         region=village_b1,
         committee=_industry_b,

@@ -31,6 +31,8 @@ def test_anonymous_visitor_has_no_menu():
 ALL = [
     "core:home",
     "units:unit_list",
+    "units:document_list",
+    "units:firm_list",
     "teams:committee_list",
     "regions:region_list",
     "accounts:user_list",
@@ -41,6 +43,8 @@ ALL = [
 TOWN_STAFF = [
     "core:home",
     "units:unit_list",
+    "units:document_list",
+    "units:firm_list",
     "teams:committee_list",
     "regions:region_list",
     "core:job_list",
@@ -50,10 +54,29 @@ EXPECTED_MENU: dict[str, list[str]] = {
     "district": ALL,
     "inspector": TOWN_STAFF,
     "leader": TOWN_STAFF,
-    "village_officer": TOWN_STAFF,
-    "committee_member": ["core:home", "units:unit_list", "teams:committee_list", "core:job_list"],
-    "expert": ["core:home", "units:unit_list", "core:job_list"],
-    "enterprise": ["core:home", "units:unit_list", "core:job_list"],
+    "village_officer": [
+        "core:home",
+        "units:unit_list",
+        "units:document_list",
+        "teams:committee_list",
+        "regions:region_list",
+        "core:job_list",
+    ],
+    "committee_member": [
+        "core:home",
+        "units:unit_list",
+        "units:document_list",
+        "teams:committee_list",
+        "core:job_list",
+    ],
+    "expert": ["core:home", "units:unit_list", "units:document_list", "core:job_list"],
+    "enterprise": [
+        "core:home",
+        "units:my_unit",
+        "units:unit_list",
+        "units:document_list",
+        "core:job_list",
+    ],
     "department": ["core:home", "regions:region_list", "core:job_list"],
 }
 

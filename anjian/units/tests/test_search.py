@@ -96,7 +96,7 @@ def test_search_finds_by_credit_code_and_by_a_person_of_the_unit(client, login, 
 
     assert names(client.get(url, {"q": "俞安全"})) == {"杭州创新五金有限公司"}
     assert names(client.get(url, {"q": "13800001111"})) == {"杭州创新五金有限公司"}
-    assert names(client.get(url, {"q": "ma2h00001"})) == {world.unit_a.name}
+    assert names(client.get(url, {"q": "ma2h00006"})) == {world.unit_a.name}
 
 
 def test_the_pinyin_is_updated_when_the_name_changes(client, login, town):

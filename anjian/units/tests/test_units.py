@@ -136,7 +136,7 @@ def test_the_list_searches_and_filters(client, login, world):
     login("town_office_a")
     url = reverse("units:unit_list")
 
-    assert names(client.get(url, {"q": "MA2H000015"})) == {world.unit_a.name}
+    assert names(client.get(url, {"q": "MA2H000065"})) == {world.unit_a.name}
     assert names(client.get(url, {"q": "上沙村"})) == {world.unit_a2.name}
     assert names(client.get(url, {"kind": "small_venue"})) == {world.unit_a2.name}
     assert names(client.get(url, {"region": world.village_a1.pk})) == {world.unit_a.name}
