@@ -27,17 +27,28 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 # The Chinese menu each role sees (anjian/core/tests/test_navigation.py checks the same table).
-ALL = ["首页", "监管对象", "安委会", "行政区划", "用户", "工作日历", "后台任务", "审计记录"]
-TOWN_STAFF = ["首页", "监管对象", "安委会", "行政区划", "后台任务"]
+ALL = [
+    "首页",
+    "监管对象",
+    "一企一档",
+    "包干专家",
+    "安委会",
+    "行政区划",
+    "用户",
+    "工作日历",
+    "后台任务",
+    "审计记录",
+]
+TOWN_STAFF = ["首页", "监管对象", "一企一档", "包干专家", "安委会", "行政区划", "后台任务"]
 EXPECTED_MENU: dict[str, list[str]] = {
     "town_office": ALL,
     "district": ALL,
     "inspector": TOWN_STAFF,
     "leader": TOWN_STAFF,
-    "village_officer": TOWN_STAFF,
-    "committee_member": ["首页", "监管对象", "安委会", "后台任务"],
-    "expert": ["首页", "监管对象", "后台任务"],
-    "enterprise": ["首页", "监管对象", "后台任务"],
+    "village_officer": ["首页", "监管对象", "一企一档", "安委会", "行政区划", "后台任务"],
+    "committee_member": ["首页", "监管对象", "一企一档", "安委会", "后台任务"],
+    "expert": ["首页", "监管对象", "一企一档", "后台任务"],
+    "enterprise": ["首页", "本单位", "监管对象", "一企一档", "后台任务"],
     "department": ["首页", "行政区划", "后台任务"],
 }
 
