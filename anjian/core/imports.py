@@ -414,6 +414,10 @@ class ImportSpec:
     title = ""
     fields: Sequence[ImportField] = ()
 
+    def display_value(self, key: str, value: Any) -> Any:
+        """How a value reads in the dry-run preview (a choice's label rather than its code)."""
+        return _jsonable(value)
+
     def check_chunk(self, rows: list[RowInput]) -> list[Outcome]:
         raise NotImplementedError
 
@@ -556,7 +560,7 @@ def run_import(
                         "action": outcome.action,
                         "label": outcome.label,
                         "changes": {
-                            spec.error_column(k) or k: _jsonable(v)
+                            spec.error_column(k) or k: spec.display_value(k, v)
                             for k, v in outcome.changes.items()
                         },
                     }

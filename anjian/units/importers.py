@@ -408,6 +408,14 @@ class UnitImportSpec(imp.ImportSpec):
     kind = "units"
     title = "监管对象导入"
 
+    def display_value(self, key: str, value: Any) -> Any:
+        field = next((f for f in Unit._meta.concrete_fields if f.name == key), None)
+        if field is not None and field.choices and isinstance(value, str):
+            return str(dict(field.flatchoices).get(value, value))
+        if key == "categories":
+            return "、".join(str(c) for c in value)
+        return super().display_value(key, value)
+
     def __init__(self, *, actor, town: Region, source_name: str = "") -> None:
         self.actor = actor
         self.town = town

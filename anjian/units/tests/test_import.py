@@ -285,3 +285,11 @@ def test_dates_in_every_form_read_as_the_same_day():
 
     for value in ["2024-5-1", "2024/05/01", "2024年5月1日", "20240501", 45413, "45413", "2024.5.1"]:
         assert parse_date(value) == datetime.date(2024, 5, 1), value
+
+
+def test_the_dry_run_preview_shows_labels_not_codes(world):
+    run = start(world, clean_workbook(3))
+    run.refresh_from_db()
+    shown = [v for row in run.preview for v in row["changes"].values()]
+    assert "enterprise" not in shown and "operating" not in shown
+    assert any(v in {"企业", "Enterprise"} for v in shown)
