@@ -482,7 +482,7 @@ class ImportResult:
     )
     rejects: list[dict[str, Any]] = field(default_factory=list)
     preview: list[dict[str, Any]] = field(default_factory=list)
-    saved: list[int] = field(default_factory=list)
+    saved: int = 0  # rows written (each chunk verified as it is saved; ids are not kept)
     error_sheet: bytes | None = None
     header_row: int = 0
 
@@ -537,10 +537,11 @@ def run_import(
 
     def flush() -> None:
         outcomes = spec.check_chunk(chunk)
+        saved: list[int] = []
         for row, outcome in zip(chunk, outcomes, strict=True):
             if apply and outcome.action in {"create", "update"}:
                 try:
-                    result.saved.append(spec.apply_row(row, outcome))
+                    saved.append(spec.apply_row(row, outcome))
                 except DjangoValidationError as exc:
                     outcome = Outcome("reject", errors=_service_errors(spec, row, exc))
             result.counts[outcome.action] += 1
@@ -565,6 +566,10 @@ def run_import(
                         },
                     }
                 )
+        if saved:
+            # Save-then-verify chunk by chunk, so memory stays flat however long the file is.
+            spec.verify(saved)
+            result.saved += len(saved)
         if progress is not None:
             progress(result.rows)
         chunk.clear()
@@ -583,8 +588,6 @@ def run_import(
             flush()
     if chunk:
         flush()
-    if apply:
-        spec.verify(result.saved)
     if sheet is not None:
         result.error_sheet = sheet.bytes()
     return result
