@@ -316,7 +316,10 @@ def unit_create(
     if data["committee"] is None and suggest:
         data["committee"] = suggest_committee(region=region, kind=kind, categories=categories)
     unit = Unit(**data, suggested_grade=suggested, **pinyin_fields(data["name"]))
-    unit.full_clean()
+    # Field checks only: region and committee are instances checked above, and the database
+    # enforces the check constraints (kind, status) that _validate has already tested, so
+    # full_clean need not ask the database again for each (an import saves thousands).
+    unit.full_clean(exclude=["region", "committee"], validate_constraints=False)
     unit.save()
     if categories:
         unit.categories.set(categories)
