@@ -1,8 +1,4 @@
-"""Project catalog translations; after makemessages run `python locale/translations_zh_hans.py`."""
-
-from pathlib import Path
-
-import polib
+"""Kept Chinese translations of this catalog (see scripts/apply_translations.py)."""
 
 T = {
     "Only the safety office may enter the holidays of a year.": "只有镇安监办可以录入年度法定节假日。",
@@ -285,47 +281,3 @@ PLURALS = {
 }
 
 CONTEXT: dict[tuple[str, str], str] = {}
-
-
-def main() -> None:
-    path = Path(__file__).parent / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    po = polib.pofile(str(path))
-    po.metadata_is_fuzzy = False
-    po.metadata.update(
-        {
-            "Project-Id-Version": "anjian",
-            "Language-Team": "anjian",
-            "Last-Translator": "anjian",
-            "Language": "zh_Hans",
-        }
-    )
-    missing = []
-    for entry in po:
-        if entry.obsolete:
-            continue
-        if entry.msgid_plural:
-            forms = PLURALS.get(entry.msgid)
-            if forms is None:
-                missing.append(entry.msgid)
-                continue
-            entry.msgstr_plural = dict(enumerate(forms))
-        elif entry.msgctxt:
-            if (entry.msgctxt, entry.msgid) not in CONTEXT:
-                missing.append(f"{entry.msgctxt}|{entry.msgid}")
-                continue
-            entry.msgstr = CONTEXT[(entry.msgctxt, entry.msgid)]
-        elif entry.msgid in T:
-            entry.msgstr = T[entry.msgid]
-        else:
-            missing.append(entry.msgid)
-            continue
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
-    po.save(str(path))
-    if missing:
-        raise SystemExit("untranslated: " + "; ".join(missing))
-
-
-if __name__ == "__main__":
-    main()

@@ -1,10 +1,4 @@
-"""Chinese translations of the notifications catalog, applied with ``python translations_zh_hans.py``
-after ``makemessages`` (then run ``compilemessages``). Kept in code so that a re-run of
-makemessages never loses a translation."""
-
-from pathlib import Path
-
-import polib
+"""Kept Chinese translations of this catalog (see scripts/apply_translations.py)."""
 
 T = {
     "Notifications": "消息通知",
@@ -37,47 +31,3 @@ PLURALS = {
 }
 
 CONTEXT: dict[tuple[str, str], str] = {}
-
-
-def main() -> None:
-    path = Path(__file__).parent / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    po = polib.pofile(str(path))
-    po.metadata_is_fuzzy = False
-    po.metadata.update(
-        {
-            "Project-Id-Version": "anjian",
-            "Language-Team": "anjian",
-            "Last-Translator": "anjian",
-            "Language": "zh_Hans",
-        }
-    )
-    missing = []
-    for entry in po:
-        if entry.obsolete:
-            continue
-        if entry.msgid_plural:
-            forms = PLURALS.get(entry.msgid)
-            if forms is None:
-                missing.append(entry.msgid)
-                continue
-            entry.msgstr_plural = dict(enumerate(forms))
-        elif entry.msgctxt:
-            if (entry.msgctxt, entry.msgid) not in CONTEXT:
-                missing.append(f"{entry.msgctxt}|{entry.msgid}")
-                continue
-            entry.msgstr = CONTEXT[(entry.msgctxt, entry.msgid)]
-        elif entry.msgid in T:
-            entry.msgstr = T[entry.msgid]
-        else:
-            missing.append(entry.msgid)
-            continue
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
-    po.save(str(path))
-    if missing:
-        raise SystemExit("untranslated: " + "; ".join(missing))
-
-
-if __name__ == "__main__":
-    main()
