@@ -27,3 +27,16 @@ def login(client, world):
         return user
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese). A request made with the English
+    language cookie leaves English active in its thread; without this, a later test on the same
+    worker would see English messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
