@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.units import enterprise
 from anjian.units import public as qr
@@ -350,7 +351,7 @@ def units_change_requests_list(request, filters: Query[ChangeRequestFilterIn]):
     if filters.status:
         qs = qs.filter(status=filters.status)
     qs = qs.order_by("-created_at", "-pk")
-    return {"items": list(qs[filters.offset : filters.offset + filters.limit]), "count": qs.count()}
+    return api_page(qs, offset=filters.offset, limit=filters.limit)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from anjian.accounts.models import User
+from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.units import experts
 from anjian.units.experts import MANAGE_EXPERTS, REQUEST_CHANGE, VIEW_EXPERTS
@@ -231,7 +232,7 @@ def experts_firms_list(request, filters: Query[FirmFilterIn]):
         )
     if filters.region is not None:
         qs = qs.filter(region_id=filters.region)
-    return {"items": list(qs[filters.offset : filters.offset + filters.limit]), "count": qs.count()}
+    return api_page(qs, offset=filters.offset, limit=filters.limit)
 
 
 @router.get(
@@ -310,7 +311,7 @@ def experts_engineers_list(request, filters: Query[EngineerFilterIn]):
         qs = qs.filter(firm_id=filters.firm)
     if filters.active is not None:
         qs = qs.filter(is_active=filters.active)
-    return {"items": list(qs[filters.offset : filters.offset + filters.limit]), "count": qs.count()}
+    return api_page(qs, offset=filters.offset, limit=filters.limit)
 
 
 @router.get(
@@ -389,7 +390,7 @@ def experts_assignments_list(request, filters: Query[AssignmentFilterIn]):
         qs = qs.filter(engineer_id=filters.engineer)
     if filters.status is not None:
         qs = qs.filter(status=filters.status)
-    return {"items": list(qs[filters.offset : filters.offset + filters.limit]), "count": qs.count()}
+    return api_page(qs, offset=filters.offset, limit=filters.limit)
 
 
 @router.post(
