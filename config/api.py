@@ -154,6 +154,9 @@ def _register_routers() -> None:
     from anjian.accounts.api import router as accounts_router
     from anjian.audit.api import router as audit_router
     from anjian.core.api import router as core_router
+    from anjian.hazards.api import router as hazards_router
+    from anjian.hazards.report_api import router as hazard_reports_router
+    from anjian.hazards.tipoff_api import router as tip_offs_router
     from anjian.notifications.api import router as notifications_router
     from anjian.regions.api import router as regions_router
     from anjian.teams.api import router as teams_router
@@ -172,6 +175,9 @@ def _register_routers() -> None:
     api.add_router("/units", unit_imports_router)
     api.add_router("/units", unit_enterprise_router)
     api.add_router("/experts", experts_router)
+    api.add_router("/hazards", hazards_router)
+    api.add_router("/hazard-reports", hazard_reports_router)
+    api.add_router("/tip-offs", tip_offs_router)
     api.add_router("/audit", audit_router)
     api.add_router("/notifications", notifications_router)
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("committees/", include("anjian.teams.urls")),
     path("units/", include("anjian.units.urls")),
     path("q/", include("anjian.units.public_urls")),
+    path("hazards/", include("anjian.hazards.urls")),
+    path("tip-off/", include("anjian.hazards.public_urls")),
     path("audit/", include("anjian.audit.urls")),
     path("notifications/", include("anjian.notifications.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

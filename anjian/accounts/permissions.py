@@ -47,6 +47,39 @@ MATRIX: dict[str, frozenset[Role]] = {
     "units.edit_own": frozenset({R.ENTERPRISE}),
     # Approving or rejecting an enterprise's proposed change of key facts (name, code, principal).
     "units.decide_changes": frozenset({R.TOWN_OFFICE}),
+    # --- The hazard loop (隐患闭环); anjian.hazards.workflow names which action needs which key.
+    "hazards.view": frozenset(
+        OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}
+    ),
+    # Recording a hazard at a unit (and closing it as rectified on the spot, with evidence).
+    "hazards.record": frozenset(
+        {R.TOWN_OFFICE, R.INSPECTOR, R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}
+    ),
+    # Ordering rectification with a deadline (an enterprise: only for its own self-checks).
+    "hazards.order": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.EXPERT, R.ENTERPRISE}),
+    # The unit's side: rectification reports, extension requests, plans, resumption applications.
+    "hazards.submit": frozenset({R.ENTERPRISE, R.TOWN_OFFICE, R.INSPECTOR}),
+    # Re-checking a rectification (an expert: what the expert found; an enterprise: its own
+    # ordinary self-check hazards).
+    "hazards.recheck": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.EXPERT, R.ENTERPRISE}),
+    "hazards.decide_extension": frozenset({R.TOWN_OFFICE}),
+    "hazards.cancel": frozenset({R.TOWN_OFFICE}),
+    "hazards.reopen": frozenset({R.TOWN_OFFICE}),
+    # Major hazards: the governance plan, interim measures, listing, assessment, resumption.
+    "hazards.decide_plan": frozenset({R.TOWN_OFFICE}),
+    "hazards.interim": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.ENTERPRISE}),
+    "hazards.list": frozenset({R.LEADER, R.DISTRICT}),
+    "hazards.approve_listed": frozenset({R.LEADER, R.DISTRICT}),
+    "hazards.assess": frozenset({R.TOWN_OFFICE, R.EXPERT, R.ENTERPRISE}),
+    "hazards.decide_resumption": frozenset({R.TOWN_OFFICE}),
+    # The town's sub-grades of the two legal levels.
+    "hazards.manage_settings": frozenset({R.TOWN_OFFICE}),
+    # Monthly self-inspection reports (月报) and Order 16 statistics statements: the unit submits,
+    # the town follows up (who is missing, reminders, the month's export).
+    "hazards.report_monthly": frozenset({R.ENTERPRISE}),
+    "hazards.follow_reports": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.LEADER, R.DISTRICT}),
+    # Public tip-offs (举报): triage into a hazard or dismissal with a reason.
+    "hazards.triage_tip_offs": frozenset({R.TOWN_OFFICE}),
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "accounts.manage_users": frozenset({R.TOWN_OFFICE}),
