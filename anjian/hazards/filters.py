@@ -1,0 +1,183 @@
+"""Filters, queues and sort orders of the hazard lists, shared by the pages and the API.
+
+Choices of village and committee are those of the units the user may see, so that a filter never
+names anything outside the user's scope.
+"""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anjian.hazards.choices import (
+    OPEN_STATUSES,
+    HazardCategory,
+    HazardLevel,
+    HazardSource,
+    HazardStatus,
+    HazardType,
+)
+from anjian.hazards.models import Hazard
+from anjian.regions.models import Region
+from anjian.teams.models import Committee
+from anjian.units.models import Unit
+
+CODE_RE = re.compile(r"^YH(?:\d{4})?-?0*(\d+)$", re.IGNORECASE)
+
+
+class Queue:
+    """The ready-made lists each role starts from."""
+
+    OPEN = "open"
+    RECHECK = "recheck"
+    OVERDUE = "overdue"
+    MAJOR = "major"
+    EXTENSIONS = "extensions"
+    ALL = "all"
+
+
+QUEUE_CHOICES = [
+    (Queue.OPEN, _("Open hazards")),
+    (Queue.RECHECK, _("Awaiting my re-check")),
+    (Queue.OVERDUE, _("Overdue")),
+    (Queue.MAJOR, _("Major hazards, open")),
+    (Queue.EXTENSIONS, _("Extension requests to decide")),
+    (Queue.ALL, _("All hazards")),
+]
+
+SORTS = {
+    "-found": ("-found_at", "-pk"),
+    "found": ("found_at", "pk"),
+    "deadline": ("deadline", "pk"),
+    "-deadline": ("-deadline", "-pk"),
+    "unit": ("unit__name", "-found_at", "-pk"),
+}
+SORT_CHOICES = [
+    ("-found", _("Newest found first")),
+    ("found", _("Oldest found first")),
+    ("deadline", _("Deadline, soonest first")),
+    ("-deadline", _("Deadline, latest first")),
+    ("unit", _("Unit name")),
+]
+
+
+def hazard_search_q(text: str) -> Q:
+    """Search by number (YH2026-000123 or 123), unit name, location or description."""
+    text = text.strip()
+    q = (
+        Q(description__icontains=text)
+        | Q(location__icontains=text)
+        | Q(unit__name__icontains=text)
+        | Q(unit__name_initials__icontains=text.lower())
+    )
+    match = CODE_RE.match(text.replace(" ", ""))
+    if match:
+        q |= Q(pk=int(match.group(1)))
+    elif text.isdigit():
+        q |= Q(pk=int(text))
+    return q
+
+
+def queue_filter(queryset, user, queue: str | None, today=None):
+    """Narrow ``queryset`` (already scoped to what ``user`` sees) to one of the queues."""
+    today = today or timezone.localdate()
+    if queue in (None, "", Queue.OPEN):
+        return queryset.filter(status__in=OPEN_STATUSES)
+    if queue == Queue.RECHECK:
+        rechecker = Hazard.objects.for_action(user, "hazards.recheck")
+        qs = queryset.filter(status=HazardStatus.SUBMITTED, pk__in=rechecker.values("pk"))
+        return qs.exclude(submitted_by=user)
+    if queue == Queue.OVERDUE:
+        return queryset.overdue(today)
+    if queue == Queue.MAJOR:
+        return queryset.filter(level=HazardLevel.MAJOR, status__in=OPEN_STATUSES)
+    if queue == Queue.EXTENSIONS:
+        return queryset.filter(
+            status=HazardStatus.RECTIFYING, extensions__status="pending"
+        ).distinct()
+    return queryset
+
+
+def _villages(request):
+    units = Unit.objects.visible_to(getattr(request, "user", None))
+    return Region.objects.filter(pk__in=units.values("region_id"))
+
+
+def _committees(request):
+    units = Unit.objects.visible_to(getattr(request, "user", None))
+    return Committee.objects.filter(pk__in=units.values("committee_id"))
+
+
+class HazardFilterSet(django_filters.FilterSet):
+    queue = django_filters.ChoiceFilter(
+        label=_("List"), choices=QUEUE_CHOICES, method="by_queue", empty_label=None
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=HazardStatus.choices)
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=HazardLevel.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=HazardSource.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=HazardCategory.choices)
+    hazard_type = django_filters.ChoiceFilter(label=_("Type"), choices=HazardType.choices)
+    region = django_filters.ModelChoiceFilter(
+        label=_("Village or community"), queryset=_villages, field_name="unit__region"
+    )
+    committee = django_filters.ModelChoiceFilter(
+        label=_("Sector committee"), queryset=_committees, field_name="unit__committee"
+    )
+    unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"), method="by_overdue", widget=forms.NullBooleanSelect
+    )
+    found_from = django_filters.DateFilter(
+        label=_("Found from"), field_name="found_at__date", lookup_expr="gte"
+    )
+    found_to = django_filters.DateFilter(
+        label=_("Found until"), field_name="found_at__date", lookup_expr="lte"
+    )
+    deadline_to = django_filters.DateFilter(
+        label=_("Deadline until"), field_name="deadline", lookup_expr="lte"
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORT_CHOICES, method="by_sort", empty_label=None
+    )
+
+    class Meta:
+        model = Hazard
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+            if isinstance(field, forms.DateField):
+                field.widget.input_type = "date"
+        self.form.fields["sort"].required = False
+        self.form.fields["queue"].required = False
+
+    def filter_queryset(self, queryset):
+        # The queue applies even when the form leaves it out ("open" by default).
+        queue = self.form.cleaned_data.get("queue") or Queue.OPEN
+        if "queue" not in self.data:
+            queryset = self.by_queue(queryset, "queue", queue)
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS["-found"])
+        return queryset
+
+    def by_queue(self, queryset, name, value):
+        return queue_filter(queryset, getattr(self.request, "user", None), value)
+
+    def by_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        overdue = queryset.overdue(today).values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+    def by_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value or "-found", SORTS["-found"]))

@@ -1,0 +1,184 @@
+"""Reads of the hazard loop, always scoped (``Hazard.objects.for_action``)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from anjian.core.calendar import WorkingCalendar
+from anjian.hazards.choices import OPEN_STATUSES, HazardStatus, PhotoKind
+from anjian.hazards.filters import HazardFilterSet, hazard_search_q
+from anjian.hazards.models import Hazard, HazardEvent, HazardPhoto
+from anjian.hazards.services import VIEW, hazard_actions_for, hazard_get_for
+from anjian.units.models import Unit
+
+__all__ = [
+    "Overdue",
+    "hazard_detail_for",
+    "hazard_get_for",
+    "hazard_list_for",
+    "hazard_overdue",
+    "hazard_similar_open",
+]
+
+
+def hazard_list_for(user, *, params=None, search: str = "", request=None):
+    """The hazards ``user`` may see, narrowed by the filter parameters (a QueryDict or dict) and
+    the search text; one query for the page, whatever the data size (units and villages joined)."""
+    qs = Hazard.objects.visible_to(user).select_related("unit__region", "sub_grade")
+    if search:
+        qs = qs.filter(hazard_search_q(search))
+    filterset = HazardFilterSet(params or {}, queryset=qs, request=request or _Request(user))
+    return filterset.qs, filterset
+
+
+@dataclass
+class _Request:
+    user: object
+
+
+@dataclass(frozen=True)
+class Overdue:
+    is_overdue: bool
+    days: int  # calendar days past the deadline
+    working_days: int  # working days past the deadline
+
+
+def hazard_overdue(
+    hazard: Hazard, today: datetime.date | None = None, calendar: WorkingCalendar | None = None
+) -> Overdue:
+    """Derived, never stored: open (found or under rectification) with its deadline passed."""
+    today = today or timezone.localdate()
+    if (
+        hazard.deadline is None
+        or hazard.status not in (HazardStatus.FOUND, HazardStatus.RECTIFYING)
+        or hazard.deadline >= today
+    ):
+        return Overdue(False, 0, 0)
+    calendar = calendar or WorkingCalendar()
+    return Overdue(
+        True, (today - hazard.deadline).days, calendar.working_days_between(hazard.deadline, today)
+    )
+
+
+def hazard_detail_for(user, hazard_id: int) -> dict:
+    """Everything the hazard page shows: the hazard, its timeline, photo pairs, reports, plans,
+    assessments, extension requests, resumption applications, and the actions ``user`` may take."""
+    hazard = hazard_get_for(user, hazard_id, action=VIEW)
+    photos = list(hazard.photos.all().order_by("kind", "pk"))
+    befores = [p for p in photos if p.kind == PhotoKind.BEFORE]
+    answers: dict[int, list[HazardPhoto]] = {}
+    for p in photos:
+        if p.pairs_with_id:
+            answers.setdefault(p.pairs_with_id, []).append(p)
+    pairs = [(b, answers.get(b.pk, [])) for b in befores]
+    events = list(
+        HazardEvent.objects.filter(hazard=hazard).select_related("actor").order_by("at", "pk")
+    )
+    return {
+        "hazard": hazard,
+        "overdue": hazard_overdue(hazard),
+        "photos": photos,
+        "photo_pairs": pairs,
+        "unpaired_after": [p for p in photos if p.kind != PhotoKind.BEFORE and not p.pairs_with_id],
+        "events": events,
+        "reports": list(
+            hazard.reports.select_related("submitted_by", "rechecked_by").prefetch_related(
+                Prefetch("photos", queryset=HazardPhoto.objects.order_by("pk"))
+            )
+        ),
+        "extensions": list(hazard.extensions.select_related("requested_by", "decided_by")),
+        "plans": list(hazard.plans.select_related("submitted_by", "decided_by")),
+        "assessments": list(hazard.assessments.select_related("recorded_by")),
+        "resumptions": list(hazard.resumptions.select_related("applied_by", "decided_by")),
+        "actions": hazard_actions_for(user, hazard),
+    }
+
+
+_WORD_RE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
+
+
+def _grams(text: str) -> set[str]:
+    """Character bigrams of Chinese text (and whole Latin words): robust to word order."""
+    tokens = _WORD_RE.findall(text or "")
+    chars = "".join(t for t in tokens if len(t) == 1)
+    grams = {chars[i : i + 2] for i in range(len(chars) - 1)}
+    grams |= {t.lower() for t in tokens if len(t) > 1}
+    return grams
+
+
+def similarity(a: str, b: str) -> float:
+    ga, gb = _grams(a), _grams(b)
+    if not ga or not gb:
+        return 0.0
+    return len(ga & gb) / len(ga | gb)
+
+
+def hazard_similar_open(
+    user,
+    *,
+    unit_id: int,
+    description: str = "",
+    location: str = "",
+    exclude_id: int | None = None,
+    threshold: float = 0.3,
+    limit: int = 5,
+) -> list[tuple[Hazard, float, bool]]:
+    """Open hazards of the same unit that look like the one being recorded: (hazard, similarity
+    of the descriptions, same location). Shown so that the finder can link instead of duplicate."""
+    qs = Hazard.objects.visible_to(user).filter(unit_id=unit_id, status__in=OPEN_STATUSES)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    location = (location or "").strip()
+    found = []
+    for hazard in qs.order_by("-found_at")[:200]:
+        score = similarity(description, hazard.description)
+        same_place = bool(location) and (
+            location == hazard.location.strip() or similarity(location, hazard.location) >= 0.6
+        )
+        if score >= threshold or same_place:
+            found.append((hazard, round(score, 2), same_place))
+    found.sort(key=lambda item: (item[2], item[1]), reverse=True)
+    return found[:limit]
+
+
+def hazard_counts_by_unit(user, unit_ids: Iterable[int]) -> dict[int, int]:
+    from django.db.models import Count
+
+    rows = (
+        Hazard.objects.visible_to(user)
+        .filter(unit_id__in=list(unit_ids), status__in=OPEN_STATUSES)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["unit_id"]: r["n"] for r in rows}
+
+
+def hazard_events_for(user, hazard_id: int):
+    hazard_get_for(user, hazard_id)
+    return HazardEvent.objects.filter(hazard_id=hazard_id).select_related("actor")
+
+
+def unit_hazards_tab(user, unit) -> dict:
+    """The unit page's hazard tab: open hazards first, then the last closed ones."""
+    qs = Hazard.objects.visible_to(user).filter(unit=unit).select_related("sub_grade")
+    today = timezone.localdate()
+    open_ = list(qs.filter(status__in=OPEN_STATUSES).order_by("deadline", "pk"))
+    calendar = WorkingCalendar()
+    return {
+        "open_hazards": [(h, hazard_overdue(h, today, calendar)) for h in open_],
+        "recent_closed": list(
+            qs.filter(status=HazardStatus.CLOSED).order_by("-closed_at", "-pk")[:10]
+        ),
+        "counts": {
+            "open": len(open_),
+            "closed": qs.filter(status=HazardStatus.CLOSED).count(),
+            "major_open": sum(1 for h in open_ if h.is_major),
+        },
+        "can_record": Unit.objects.for_action(user, "hazards.record").filter(pk=unit.pk).exists(),
+    }
