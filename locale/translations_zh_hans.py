@@ -1,6 +1,11 @@
 """Kept Chinese translations of this catalog (see scripts/apply_translations.py)."""
 
 T = {
+    "Inspections": "检查",
+    "This month's inspection plan progress will appear here": "本月检查计划进度将显示在这里",
+    "Your inspection tasks will appear here": "您的检查任务将显示在这里",
+    "Your patrol tasks and your monthly score will appear here": "您的巡查任务和月度考评得分将显示在这里",
+    "Your unit's monthly reports and work permits will appear here": "本单位的月报、作业票将显示在这里",
     "Only the safety office may enter the holidays of a year.": "只有镇安监办可以录入年度法定节假日。",
     "Core": "平台基础",
     "entered by the office": "镇安监办录入",

@@ -108,15 +108,19 @@ def _villages_card(user, a: _Assignments) -> Card:
 # --- One builder per role: the role's work areas, in the order a user of that role needs them ---
 
 
+def _hazard_cards(user, a: _Assignments) -> list[Card]:
+    from anjian.hazards.home import hazard_cards
+
+    return hazard_cards(user, a.role, a.q_units(), Card)
+
+
 def _town_office(user, a: _Assignments) -> list[Card]:
     return [
+        *_hazard_cards(user, a),
         Card(
-            title=_("Hazards and inspections"),
-            empty=_(
-                "Hazards to re-check, overdue hazards and this month's inspection plan progress "
-                "will appear here"
-            ),
-            testid="hazards",
+            title=_("Inspections"),
+            empty=_("This month's inspection plan progress will appear here"),
+            testid="inspections",
         ),
         _units_card(
             user, a, _("Supervised units"), _("The town's supervised units will appear here.")
@@ -127,9 +131,10 @@ def _town_office(user, a: _Assignments) -> list[Card]:
 
 def _inspector(user, a: _Assignments) -> list[Card]:
     return [
+        *_hazard_cards(user, a),
         Card(
             title=_("My inspection tasks"),
-            empty=_("Your inspection tasks and the hazards you recorded will appear here"),
+            empty=_("Your inspection tasks will appear here"),
             testid="tasks",
         ),
         _units_card(
@@ -140,14 +145,7 @@ def _inspector(user, a: _Assignments) -> list[Card]:
 
 def _leader(user, a: _Assignments) -> list[Card]:
     return [
-        Card(
-            title=_("The town's situation"),
-            empty=_(
-                "The town's open, overdue and major hazards and those listed for supervision "
-                "will appear here"
-            ),
-            testid="situation",
-        ),
+        *_hazard_cards(user, a),
         _units_card(
             user, a, _("Supervised units"), _("The town's supervised units will appear here.")
         ),
@@ -156,6 +154,7 @@ def _leader(user, a: _Assignments) -> list[Card]:
 
 def _committee_member(user, a: _Assignments) -> list[Card]:
     return [
+        *_hazard_cards(user, a),
         Card(
             title=_("Sector work"),
             empty=_(
@@ -175,12 +174,10 @@ def _committee_member(user, a: _Assignments) -> list[Card]:
 
 def _village_officer(user, a: _Assignments) -> list[Card]:
     return [
+        *_hazard_cards(user, a),
         Card(
             title=_("Patrols"),
-            empty=_(
-                "Your patrol tasks, the hazards you reported and your monthly score "
-                "will appear here"
-            ),
+            empty=_("Your patrol tasks and your monthly score will appear here"),
             testid="patrols",
         ),
         _units_card(
@@ -206,6 +203,7 @@ def _expert(user, a: _Assignments) -> list[Card]:
             empty="" if names else _("The units assigned to you will appear here."),
             testid="contracted-units",
         ),
+        *_hazard_cards(user, a),
         Card(
             title=_("Assisted inspections and unit files"),
             empty=_(
@@ -232,12 +230,10 @@ def _enterprise(user, a: _Assignments) -> list[Card]:
             empty="" if units else _("Your unit's file will appear here."),
             testid="own-unit",
         ),
+        *_hazard_cards(user, a),
         Card(
             title=_("Our unit's safety work"),
-            empty=_(
-                "Your unit's hazard rectifications, monthly reports and work permits "
-                "will appear here"
-            ),
+            empty=_("Your unit's monthly reports and work permits will appear here"),
             testid="unit-work",
         ),
     ]
@@ -267,6 +263,7 @@ def _district(user, a: _Assignments) -> list[Card]:
             empty="" if names else _("The towns of your district will appear here."),
             testid="towns",
         ),
+        *_hazard_cards(user, a),
         Card(
             title=_("District overview"),
             empty=_(

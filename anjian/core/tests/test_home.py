@@ -16,21 +16,21 @@ ALL_ROLES = {role.value for role in Role}
 # persona -> phrases that must appear on its home page (Chinese, the default language).
 EXPECTED: dict[str, list[str]] = {
     "town_office_a": [
-        "隐患与检查",
         "场口镇",
-        "待复查隐患、逾期隐患、本月检查计划进度将显示在这里",
+        "待我复查",
+        "本月检查计划进度将显示在这里",
         "监管对象",
     ],
     "inspector_a": ["场口镇", "我的检查任务"],
-    "leader_a": ["场口镇", "全镇"],
+    "leader_a": ["场口镇", "逾期隐患", "挂牌督办"],
     "committee_member_a": ["场口镇工业、商贸企业专委会", "本专委会"],
     "village_officer_a": ["东梓关村", "巡查"],
     "expert_a": ["杭州甲乙机械有限公司", "帮查"],
-    "enterprise_a": ["杭州甲乙机械有限公司", "本单位的隐患整改、月报、作业票将显示在这里"],
-    "enterprise_a2": ["场口上沙小吃店", "本单位的隐患整改、月报、作业票将显示在这里"],
+    "enterprise_a": ["杭州甲乙机械有限公司", "未销号隐患", "本单位的月报、作业票将显示在这里"],
+    "enterprise_a2": ["场口上沙小吃店", "未销号隐患", "本单位的月报、作业票将显示在这里"],
     "department_a": ["联合执法"],
     "district_officer": ["富阳区", "场口镇", "常安镇"],
-    "town_office_b": ["常安镇", "待复查隐患、逾期隐患、本月检查计划进度将显示在这里"],
+    "town_office_b": ["常安镇", "本月检查计划进度将显示在这里"],
     "enterprise_b": ["常安丙丁化工有限公司"],
 }
 
