@@ -1,6 +1,10 @@
 """Kept Chinese translations of this catalog (see scripts/apply_translations.py)."""
 
 T = {
+    "Monthly reports": "隐患自查月报",
+    "Monthly reports of the units": "各单位月报",
+    "Public tip-offs": "群众举报",
+    "Hazards": "隐患",
     "Inspections": "检查",
     "This month's inspection plan progress will appear here": "本月检查计划进度将显示在这里",
     "Your inspection tasks will appear here": "您的检查任务将显示在这里",

@@ -35,6 +35,17 @@ from anjian.core.jobs import job_start
 from anjian.core.models import ImportRun, Job
 from anjian.core.testing.world import PERSONAS, World
 from anjian.core.views import ScopedViewMixin
+from anjian.hazards.models import (
+    Hazard,
+    HazardPhoto,
+    HazardSubGrade,
+    MonthlyReport,
+    StatisticsStatement,
+    TipOff,
+    TipOffPhoto,
+)
+from anjian.hazards.photos import photo_fields, photo_process
+from anjian.hazards.tests.factories import jpeg_bytes, make_hazard
 from anjian.notifications.models import Notification
 from anjian.notifications.services import notify
 from anjian.regions.models import Region, RegionLevel
@@ -101,12 +112,30 @@ FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
     "accounts:user_activate": (User, "accounts.manage_users"),
     "accounts:user_role_add": (User, "accounts.manage_users"),
     "accounts:role_revoke": (RoleAssignment, "accounts.manage_users"),
+    # hazards: the loop
+    "hazards:hazard_edit": (Hazard, "hazards.record"),
+    "hazards:hazard_add_photos": (Hazard, "hazards.record"),
+    "hazards:hazard_action": (Hazard, "hazards.view"),
+    "hazards:photo_image": (HazardPhoto, "hazards.view"),
+    "hazards:photo_original": (HazardPhoto, "hazards.view"),
+    # hazards: monthly reports and statistics statements
+    "hazards:monthly_report_submit": (Unit, "hazards.report_monthly"),
+    "hazards:statement_sign": (Unit, "hazards.report_monthly"),
+    "hazards:statement_xlsx": (StatisticsStatement, "hazards.view"),
+    # hazards: tip-offs
+    "hazards:tipoff_accept": (TipOff, "hazards.triage_tip_offs"),
+    "hazards:tipoff_dismiss": (TipOff, "hazards.triage_tip_offs"),
+    "hazards:tipoff_photo": (TipOffPhoto, "hazards.triage_tip_offs"),
 }
 # Other URL arguments and the value the walk uses.
 PLAIN_KWARGS: dict[str, Any] = {
     "year": 2027,
     "code": "haz-chem-use",  # unit categories are shared settings, addressed by code
     "token": "unknown-token-0000000",  # a QR token nobody holds
+    "action": "pass",  # a hazard action (the transition table's name)
+    # Hazard sub-grades are shared settings, refused by role, not by scope; the walk makes this one.
+    "subgrade_id": 9001,
+    "receipt_code": "UNKNOWNCODE23",  # a tip-off receipt code nobody holds
 }
 
 # API path parameters: the model they address and the action that scopes it.
@@ -128,6 +157,12 @@ PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
     "invitation_id": (Invitation, "units.invite"),
     "request_id": (UnitChangeRequest, "units.decide_changes"),
     "run_id": (ImportRun, "units.import"),
+    "hazard_id": (Hazard, "hazards.view"),
+    "photo_id": (HazardPhoto, "hazards.view"),
+    "report_id": (MonthlyReport, "hazards.view"),
+    "statement_id": (StatisticsStatement, "hazards.view"),
+    "tipoff_id": (TipOff, "hazards.triage_tip_offs"),
+    "tipoff_photo_id": (TipOffPhoto, "hazards.triage_tip_offs"),
 }
 # List operations: the model of their rows and the action that scopes them.
 LIST_OPERATIONS: dict[str, tuple[type[models.Model], str]] = {
@@ -144,7 +179,36 @@ LIST_OPERATIONS: dict[str, tuple[type[models.Model], str]] = {
     "unit_documents_search": (UnitDocument, "units.view"),
     "notifications_list": (Notification, "accounts.own"),
     "units_change_requests_list": (UnitChangeRequest, "units.decide_changes"),
+    "hazards_list": (Hazard, "hazards.view"),
+    "hazard_reports_monthly_list": (MonthlyReport, "hazards.view"),
+    "hazard_reports_statements_list": (StatisticsStatement, "hazards.view"),
+    "tip_offs_list": (TipOff, "hazards.triage_tip_offs"),
 }
+
+
+@dataclass(frozen=True)
+class Multipart:
+    """A ``multipart/form-data`` body; a callable value is called for each request (fresh files)."""
+
+    fields: dict[str, Any]
+
+    def data(self) -> dict[str, Any]:
+        return {k: v() if callable(v) else v for k, v in self.fields.items()}
+
+
+def _walk_photo() -> SimpleUploadedFile:
+    return SimpleUploadedFile("walk.jpg", jpeg_bytes(), content_type="image/jpeg")
+
+
+HAZARD_FORM = {
+    "unit_id": 1,
+    "location": "走查",
+    "description": "越权录入",
+    "hazard_type": "unsafe_condition",
+    "category": "other",
+    "source": "town_inspection",
+}
+
 # Operations on no particular object that need an action (403 for roles without it), with a body
 # valid enough to get past validation.
 ACTION_OPERATIONS: dict[str, tuple[str, Any]] = {
@@ -171,6 +235,27 @@ ACTION_OPERATIONS: dict[str, tuple[str, Any]] = {
         "units.request_expert_change",
         {"unit_id": 1, "engineer_id": 1, "reason": "越权"},
     ),
+    "hazards_create": ("hazards.record", Multipart(HAZARD_FORM)),
+    "hazards_similar_check": ("hazards.record", None),
+    "hazards_workflow": ("hazards.view", None),
+    "hazards_subgrades_list": ("hazards.view", None),
+    "hazards_subgrades_create": (
+        "hazards.manage_settings",
+        {"level": "general", "code": "walk-new", "name": "走查"},
+    ),
+    "hazards_subgrades_update": ("hazards.manage_settings", {"name": "走查改名"}),
+    "hazard_reports_monthly_submit": (
+        "hazards.report_monthly",
+        {"unit_id": 1, "month": "2026-01", "kind": "none_found", "signed_name": "越权"},
+    ),
+    "hazard_reports_monthly_overview": ("hazards.follow_reports", None),
+    "hazard_reports_monthly_missing": ("hazards.follow_reports", None),
+    "hazard_reports_monthly_remind": ("hazards.follow_reports", {"month": "2026-01"}),
+    "hazard_reports_monthly_export": ("hazards.follow_reports", None),
+    "hazard_reports_statements_sign": (
+        "hazards.report_monthly",
+        {"unit_id": 1, "period": "year", "year": 2025, "principal_name": "越权"},
+    ),
 }
 # Operations any logged-in user may call about themselves or about public facts.
 SELF_OPERATIONS = {
@@ -182,7 +267,13 @@ SELF_OPERATIONS = {
     "core_calendar_year_get",
     "notifications_read_all",
 }
-PUBLIC_OPERATIONS = {"auth_token_issue", "units_activate", "units_public_get"}
+PUBLIC_OPERATIONS = {
+    "auth_token_issue",
+    "units_activate",
+    "units_public_get",
+    "tip_offs_submit",
+    "tip_offs_status",
+}
 # Bodies for object operations that need one to pass validation.
 OBJECT_OPERATION_BODIES: dict[str, Any] = {
     "auth_users_deactivate": {"reason": "越权测试"},
@@ -195,6 +286,16 @@ OBJECT_OPERATION_BODIES: dict[str, Any] = {
     "experts_assignments_reject": {"note": "越权"},
     "unit_people_create": {"role": "contact", "name": "越权测试"},
     "unit_documents_delete": {"reason": "越权测试"},
+    "hazards_update": {"expected_version": 1, "location": "越权"},
+    "hazards_photos_add": Multipart({"photos": _walk_photo}),
+    "hazards_act": Multipart({"expected_version": 1, "note": "越权", "photos": _walk_photo}),
+    "tip_offs_accept": {
+        "expected_version": 1,
+        "unit_id": 1,
+        "hazard_type": "unsafe_condition",
+        "category": "other",
+    },
+    "tip_offs_dismiss": {"expected_version": 1, "reason": "越权测试"},
 }
 
 
@@ -266,6 +367,17 @@ def walk(world: World) -> Walk:
         UnitChangeRequest.objects.create(
             unit=each, changes={"name": [each.name, each.name + "（新）"]}
         )
+    recorders = {
+        unit: officer,
+        world.unit_a: world.town_office_a,
+        world.unit_a2: world.town_office_a,
+        world.unit_b: world.town_office_b,
+    }
+    hazards = {each: make_hazard(actor, each, photos=1) for each, actor in recorders.items()}
+    _walk_reports_and_tip_offs(recorders, towns=(world.town_a, world.town_b, town))
+    HazardSubGrade.objects.create(
+        pk=PLAIN_KWARGS["subgrade_id"], level="major", code="walk-1", name="走查"
+    )
     notify(recipient=officer, kind="walk", title="外区消息", dedupe_key="walk")
     for office, office_town in (
         (world.town_office_a, world.town_a),
@@ -294,8 +406,30 @@ def walk(world: World) -> Walk:
             "assignment": assignment,
             "job": job,
             "token": token,
+            "hazard": hazards[unit],
         },
     )
+
+
+def _walk_reports_and_tip_offs(units, *, towns) -> None:
+    """A monthly report and a statistics statement of every unit, a tip-off with a photo in
+    every town."""
+    now = timezone.now()
+    for each in units:
+        MonthlyReport.objects.create(
+            unit=each,
+            month=datetime.date(2026, 1, 1),
+            kind="none_found",
+            signed_name="负责人",
+            submitted_at=now,
+        )
+        StatisticsStatement.objects.create(
+            unit=each, period="year", year=2025, principal_name="负责人", signed_at=now
+        )
+    for each in towns:
+        tip_off = TipOff.objects.create(town=each, place="河边仓库", description="堆放易燃物")
+        upload = SimpleUploadedFile("tip.jpg", jpeg_bytes(), content_type="image/jpeg")
+        TipOffPhoto.objects.create(tip_off=tip_off, **photo_fields(photo_process(upload)))
 
 
 def outside_objects(model: type[models.Model], user: User, action: str) -> list[models.Model]:
@@ -506,6 +640,8 @@ def _call(client, op: Operation, token: str | None, values: dict[str, Any], body
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     if op.method in {"GET", "DELETE"}:
         return getattr(client, op.method.lower())(path, **headers)
+    if isinstance(body, Multipart):
+        return getattr(client, op.method.lower())(path, body.data(), **headers)
     if body == "multipart":  # a file upload: a small workbook
         upload = SimpleUploadedFile("walk.xlsx", b"PK\x03\x04walk")
         return getattr(client, op.method.lower())(path, {"file": upload}, **headers)

@@ -5,7 +5,8 @@ regions the user may see); the work areas of modules that do not exist yet are e
 what will appear there. This is the one page of ``core`` that reads other apps, so their imports
 stay inside the functions (``core`` imports no app at module level).
 
-Queries are bounded: one for the assignments, then at most two per role, whatever the data size.
+Queries are bounded: one for the assignments, then at most three per role (the hazard figures in
+one aggregate, the units and villages counts), whatever the data size.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Adding a periodic job (later issues: deadline reminders, overdue escalation, per
    service;
 2. add a line to ``PERIODIC`` below, e.g.::
 
-       PeriodicJob("hazard_overdue", "anjian.hazards.tasks.hazard_escalate_overdue_task",
+       PeriodicJob("hazard_reminders", "anjian.hazards.tasks.hazard_reminders_task",
                    daily("07:00")),
 
    with ``daily("HH:MM")`` (local time, ``TIME_ZONE``), ``hourly(minute=5)`` or
@@ -142,6 +142,13 @@ PERIODIC: list[PeriodicJob] = [
         "anjian.units.tasks.document_expiry_reminders_task",
         daily("07:30"),
     ),
+    PeriodicJob("hazard_reminders", "anjian.hazards.tasks.hazard_reminders_task", daily("07:30")),
+    PeriodicJob(
+        "hazard_monthly_reports",
+        "anjian.hazards.report_tasks.monthly_report_reminders_task",
+        daily("08:00"),
+    ),
+    PeriodicJob("unit_regrade", "anjian.units.tasks.unit_regrade_task", daily("04:00")),
 ]
 
 

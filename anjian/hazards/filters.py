@@ -10,7 +10,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,8 +53,8 @@ QUEUE_CHOICES = [
 SORTS = {
     "-found": ("-found_at", "-pk"),
     "found": ("found_at", "pk"),
-    "deadline": ("deadline", "pk"),
-    "-deadline": ("-deadline", "-pk"),
+    "deadline": (F("deadline").asc(nulls_last=True), "pk"),
+    "-deadline": (F("deadline").desc(nulls_last=True), "-pk"),
     "unit": ("unit__name", "-found_at", "-pk"),
 }
 SORT_CHOICES = [

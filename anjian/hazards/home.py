@@ -48,22 +48,25 @@ def hazard_figures(user, units_q: Q, wanted: tuple[str, ...]) -> dict[str, int]:
     today = timezone.localdate()
     qs = Hazard.objects.visible_to(user).filter(unit__in=Unit.objects.filter(units_q))
     open_q = Q(status__in=OPEN_STATUSES)
-    figures: dict[str, Any] = qs.aggregate(
-        open=Count("pk", filter=open_q),
-        overdue=Count(
+    counts = {
+        "open": Count("pk", filter=open_q),
+        "overdue": Count(
             "pk",
             filter=Q(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING), deadline__lt=today),
         ),
-        major=Count("pk", filter=open_q & Q(level=HazardLevel.MAJOR)),
-        listed=Count("pk", filter=open_q & ~Q(listing_level="")),
-        extensions=Count(
+        "major": Count("pk", filter=open_q & Q(level=HazardLevel.MAJOR)),
+        "listed": Count("pk", filter=open_q & ~Q(listing_level="")),
+        "extensions": Count(
             "pk",
             filter=Q(status=HazardStatus.RECTIFYING, extensions__status="pending"),
             distinct=True,
         ),
-    )
+    }
     if "recheck" in wanted:
-        figures["recheck"] = queue_filter(qs, user, Queue.RECHECK).count()
+        # The same rule as the "awaiting my re-check" list, as a subquery of the one aggregate.
+        recheck = queue_filter(Hazard.objects.all(), user, Queue.RECHECK).values("pk")
+        counts["recheck"] = Count("pk", filter=Q(pk__in=recheck), distinct=True)
+    figures: dict[str, Any] = qs.aggregate(**{k: v for k, v in counts.items() if k in wanted})
     return {key: figures.get(key) or 0 for key in wanted}
 
 

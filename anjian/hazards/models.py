@@ -683,11 +683,17 @@ class StatisticsStatement(models.Model):
         verbose_name_plural = _("hazard statistics statements")
         ordering = ["-year", "-quarter", "unit"]
         constraints = [
+            # Two partial constraints instead of nulls_distinct=False, which SQLite ignores.
             models.UniqueConstraint(
                 fields=["unit", "period", "year", "quarter"],
-                name="statement_once",
-                nulls_distinct=False,
-            )
+                condition=Q(quarter__isnull=False),
+                name="statement_quarter_once",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "period", "year"],
+                condition=Q(quarter__isnull=True),
+                name="statement_year_once",
+            ),
         ]
 
     def __str__(self) -> str:

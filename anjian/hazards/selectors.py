@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from anjian.core.calendar import WorkingCalendar
-from anjian.hazards.choices import OPEN_STATUSES, HazardStatus, PhotoKind
+from anjian.hazards.choices import OPEN_STATUSES, HazardLevel, HazardStatus, PhotoKind
 from anjian.hazards.filters import HazardFilterSet, hazard_search_q
 from anjian.hazards.models import Hazard, HazardEvent, HazardPhoto
 from anjian.hazards.services import VIEW, hazard_actions_for, hazard_get_for
@@ -182,3 +182,41 @@ def unit_hazards_tab(user, unit) -> dict:
         },
         "can_record": Unit.objects.for_action(user, "hazards.record").filter(pk=unit.pk).exists(),
     }
+
+
+# --- The unit's hazard history, for its suggested grade (anjian.units.grading) ----------------
+
+
+@dataclass(frozen=True)
+class HazardHistory:
+    count: int = 0  # hazards found in the last twelve months
+    major: int = 0  # of which major
+
+
+def twelve_months_before(day: datetime.date) -> datetime.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def unit_hazard_history(
+    unit_ids: Iterable[int] | None = None, *, today: datetime.date | None = None
+) -> dict[int, HazardHistory]:
+    """Hazards found at each unit (all units when ``unit_ids`` is None) in the twelve months up
+    to ``today``, cancelled ones (entered in error, duplicates) left out: how many, how many
+    major. One query. The system's figure for the grade rule, not a person's read: not scoped.
+    Units without such hazards are absent."""
+    since = timezone.make_aware(
+        datetime.datetime.combine(
+            twelve_months_before(today or timezone.localdate()), datetime.time.min
+        )
+    )
+    qs = Hazard.objects.filter(found_at__gte=since).exclude(status=HazardStatus.CANCELLED)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=list(unit_ids))
+    rows = qs.values("unit_id").annotate(
+        count=Count("pk"), major=Count("pk", filter=Q(level=HazardLevel.MAJOR))
+    )
+    return {r["unit_id"]: HazardHistory(r["count"], r["major"]) for r in rows.order_by()}

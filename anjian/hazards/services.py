@@ -57,6 +57,7 @@ from anjian.hazards.models import (
 from anjian.hazards.photos import photo_fields, photo_process
 from anjian.hazards.workflow import TRANSITIONS, Facts, Transition, guard_errors
 from anjian.units.models import Unit
+from anjian.units.services import unit_refresh_register
 
 VIEW = "hazards.view"
 RECORD = "hazards.record"
@@ -281,6 +282,13 @@ def _after_commit(fn, *args, **kwargs) -> None:
     transaction.on_commit(lambda: fn(*args, **kwargs))
 
 
+def _regrade_unit(unit_id: int) -> None:
+    """The unit's suggested grade counts its hazards of the last twelve months. Called before
+    ``audit_record``: the unit's row is locked before the audit chain's head, in the order
+    ``unit_update`` takes them, so that the two cannot deadlock on PostgreSQL."""
+    unit_refresh_register(unit_ids=[unit_id])
+
+
 @transaction.atomic
 def hazard_create(
     *,
@@ -315,6 +323,18 @@ def hazard_create(
     )
     if due is not None and due < today:
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    if (
+        due is not None
+        and not Unit.objects.for_action(actor, "hazards.order").filter(pk=unit.pk).exists()
+    ):
+        raise ValidationError(
+            {
+                "deadline": _(
+                    "You may record the hazard, but the deadline is set by the town office, an "
+                    "inspector or the unit's expert: leave it empty."
+                )
+            }
+        )
     hazard = Hazard(
         unit=unit,
         reported_by=actor if getattr(actor, "pk", None) else None,
@@ -334,6 +354,7 @@ def hazard_create(
         to_status=HazardStatus.FOUND,
         data={"photos": [p.pk for p in created], "warnings": warnings},
     )
+    _regrade_unit(unit.pk)
     audit_record(actor=actor, action="hazard.recorded", obj=hazard, after=hazard_snapshot(hazard))
     if hazard.is_major:
         _event(hazard, type="hazard.major_reported", actor=actor)
@@ -373,6 +394,8 @@ def hazard_update(*, actor, hazard_id: int, expected_version: int, **fields: Any
     hazard.refresh_from_db()
     after = hazard_snapshot(hazard)
     _event(hazard, type="hazard.edited", actor=actor, data={"fields": sorted(data)})
+    if before["level"] != after["level"] or before["found_at"] != after["found_at"]:
+        _regrade_unit(hazard.unit_id)
     audit_record(actor=actor, action="hazard.edited", obj=hazard, before=before, after=after)
     if before["level"] != HazardLevel.MAJOR and hazard.is_major:
         _event(hazard, type="hazard.major_reported", actor=actor)
@@ -407,13 +430,19 @@ def _facts(hazard: Hazard, t: Transition, actor, *, photo_count: int = 0) -> Fac
 def hazard_actions_for(user, hazard: Hazard) -> list[Transition]:
     """The buttons ``user`` sees on ``hazard``: allowed from its state, by the role matrix in
     the user's scope, and by the guards that do not depend on what is typed."""
+    import dataclasses
+
     from anjian.hazards.workflow import transitions_from
 
     result = []
+    base: Facts | None = None  # the hazard's facts are read once; only the roles differ
     for t in transitions_from(hazard.status, major=hazard.is_major):
-        if not roles_granting(user, t.permission, hazard):
+        roles = roles_granting(user, t.permission, hazard)
+        if not roles:
             continue
-        if not guard_errors(hazard, t, _facts(hazard, t, user), None):
+        if base is None:
+            base = _facts(hazard, t, user)
+        if not guard_errors(hazard, t, dataclasses.replace(base, actor_roles=roles), None):
             result.append(t)
     return result
 
@@ -442,6 +471,10 @@ def hazard_transition(
     hazard = hazard_get_for(actor, hazard_id, action=VIEW)
     if not roles_granting(actor, t.permission, hazard):
         raise ActionNotPermitted()
+    # Judged before the state: whoever acted on an outdated page is told to reload, not that
+    # the action no longer fits a state they have not seen.
+    if hazard.version != expected_version:
+        raise StaleObject()
     if hazard.status not in t.sources or (t.major_only and not hazard.is_major):
         raise InvalidTransition(
             hazard.get_status_display(),
@@ -461,8 +494,6 @@ def hazard_transition(
                 data[key] = datetime.date.fromisoformat(data[key])
             except ValueError as exc:
                 raise ValidationError({key: _("Give the deadline as a date.")}) from exc
-    if hazard.version != expected_version:
-        raise StaleObject()
     facts = _facts(hazard, t, actor, photo_count=len(photos))
     errors = guard_errors(hazard, t, facts, data)
     if errors:
@@ -498,6 +529,8 @@ def hazard_transition(
         note=data["note"],
         data=event_data,
     )
+    if action == "cancel":  # a hazard entered in error no longer weighs on the unit's grade
+        _regrade_unit(hazard.unit_id)
     audit_record(
         actor=actor,
         action=f"hazard.{action}",
@@ -705,13 +738,38 @@ def _recheck(outcome):
     return effect
 
 
+def _spot_recheck(outcome):
+    """The re-check of an on-the-spot rectification is written on its report, like any other."""
+
+    def effect(hazard, *, actor, data, now, photos, event_data):
+        report = hazard.reports.filter(on_spot=True).order_by("-round").first()
+        if report is None:  # pragma: no cover - the guard asks for an on-the-spot closure
+            return
+        report.outcome = outcome
+        report.rechecked_by = actor if getattr(actor, "pk", None) else None
+        report.rechecked_at = now
+        report.recheck_note = data["note"]
+        report.save(update_fields=["outcome", "rechecked_by", "rechecked_at", "recheck_note"])
+        event_data["report"] = report.pk
+
+    return effect
+
+
 def _withdraw_pending_report(hazard, *, actor, data, now, photos, event_data):
+    """A cancelled hazard leaves nothing awaiting a decision: its pending report is withdrawn and
+    its pending extension, governance plan and resumption application are closed with the reason."""
+    decided = {
+        "decided_by": actor if getattr(actor, "pk", None) else None,
+        "decided_at": now,
+        "decision_note": data["note"],
+    }
     hazard.reports.filter(outcome=ReportOutcome.PENDING).update(outcome=ReportOutcome.WITHDRAWN)
     hazard.extensions.filter(status=ExtensionStatus.PENDING).update(
-        status=ExtensionStatus.REJECTED,
-        decided_by=actor if getattr(actor, "pk", None) else None,
-        decided_at=now,
-        decision_note=data["note"],
+        status=ExtensionStatus.REJECTED, **decided
+    )
+    hazard.plans.filter(status=PlanStatus.SUBMITTED).update(status=PlanStatus.REJECTED, **decided)
+    hazard.resumptions.filter(decision=ResumptionDecision.PENDING).update(
+        decision=ResumptionDecision.REJECTED, **decided
     )
 
 
@@ -843,6 +901,8 @@ _AFTER = {
     "pass": _recheck(ReportOutcome.PASSED),
     "approve_closure": _recheck(ReportOutcome.PASSED),
     "fail": _recheck(ReportOutcome.FAILED),
+    "spot_confirm": _spot_recheck(ReportOutcome.PASSED),
+    "spot_reject": _spot_recheck(ReportOutcome.FAILED),
     "cancel": _withdraw_pending_report,
     "request_extension": _extension_request,
     "approve_extension": _extension_decide(ExtensionStatus.APPROVED),

@@ -147,7 +147,7 @@ TRANSITIONS: dict[str, Transition] = {
         # --- The office's corrections -------------------------------------------------------------
         _t(
             "cancel",
-            gettext_lazy("Cancel"),
+            gettext_lazy("Cancel the hazard"),
             OPEN,
             S.CANCELLED,
             "hazards.cancel",

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anjian.core.navigation import url_or_none
 from anjian.core.views import ScopedListView, public, scoped
 from anjian.units import public as qr
 from anjian.units.enterprise_forms import PublicProfileForm, apply_errors
@@ -39,10 +40,16 @@ def unit_page_view(request: HttpRequest, token: str) -> HttpResponse:
     ):
         return redirect("units:unit_detail", pk=unit.pk)
     login_url = reverse("accounts:login") + "?next=" + request.path
+    tip_off_url = url_or_none("tip_off:form")
     return render(
         request,
         "units/public_unit.html",
-        {"facts": qr.public_facts(unit), "login_url": login_url},
+        {
+            "facts": qr.public_facts(unit),
+            "login_url": login_url,
+            # The public tip-off form about this unit (anjian.hazards), when it is installed.
+            "tip_off_url": f"{tip_off_url}?unit={unit.qr_token}" if tip_off_url else "",
+        },
     )
 
 

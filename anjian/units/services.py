@@ -230,10 +230,25 @@ def _validate(data: dict[str, Any], *, unit: Unit | None, actor) -> dict[str, An
     return data
 
 
-def _suggested_grade(*, categories: Iterable[Category], size: str, employees: int | None) -> str:
+def _suggested_grade(
+    *, categories: Iterable[Category], size: str, employees: int | None, history=None
+) -> str:
+    """``history``: the unit's hazards of the last twelve months (``count``, ``major``)."""
     return grading.suggest_grade(
-        floors=[c.grade_floor for c in categories], size=size, employees=employees, hazards=0
+        floors=[c.grade_floor for c in categories],
+        size=size,
+        employees=employees,
+        hazards=history.count if history else 0,
+        major_hazards=history.major if history else 0,
     )
+
+
+def _hazard_history(unit_ids: Iterable[int] | None) -> dict:
+    """Unit id → its hazards of the last twelve months, from the hazards app (imported here:
+    the units app does not depend on hazards when it is imported)."""
+    from anjian.hazards.selectors import unit_hazard_history
+
+    return unit_hazard_history(unit_ids)
 
 
 def suggest_committee(*, region: Region, kind: str, categories: Iterable[Category] = ()):
@@ -381,7 +396,12 @@ def unit_update(
     current_categories = list(unit.categories.all()) if categories is None else categories
     size = data.get("size", unit.size)
     employees = data.get("employees", unit.employees)
-    suggested = _suggested_grade(categories=current_categories, size=size, employees=employees)
+    suggested = _suggested_grade(
+        categories=current_categories,
+        size=size,
+        employees=employees,
+        history=_hazard_history([unit.pk]).get(unit.pk),
+    )
     # The reason is asked for when the grade is being set. A change of size or categories that
     # moves the suggestion leaves the office's grade standing (the page shows the difference).
     if "grade" in data or "grade_reason" in data:
@@ -412,16 +432,22 @@ def unit_update(
 @transaction.atomic
 def unit_refresh_register(*, unit_ids: Iterable[int] | None = None) -> int:
     """Recompute the pinyin and the suggested grade of units (all by default): for rows written
-    before these fields existed. Writes no audit entry (derived values only). Returns the count
-    of units changed."""
+    before these fields existed, and when a unit's hazards change (the hazards app calls it when
+    a hazard is recorded, changes level or is cancelled). Writes no audit entry (derived values
+    only). Returns the count of units changed."""
     qs = Unit.objects.prefetch_related("categories").order_by("pk")
     if unit_ids is not None:
-        qs = qs.filter(pk__in=list(unit_ids))
+        unit_ids = list(unit_ids)
+        qs = qs.filter(pk__in=unit_ids)
+    histories = _hazard_history(unit_ids)
     changed = 0
     for unit in qs.iterator(chunk_size=500):
         values = pinyin_fields(unit.name)
         values["suggested_grade"] = _suggested_grade(
-            categories=unit.categories.all(), size=unit.size, employees=unit.employees
+            categories=unit.categories.all(),
+            size=unit.size,
+            employees=unit.employees,
+            history=histories.get(unit.pk),
         )
         if any(getattr(unit, k) != v for k, v in values.items()):
             Unit.objects.filter(pk=unit.pk).update(**values)

@@ -21,3 +21,15 @@ def document_expiry_reminders_task() -> dict:
         result = document_send_expiry_reminders()
     logger.info("document expiry reminders: %s", result)
     return result
+
+
+@task()
+def unit_regrade_task() -> dict:
+    """Nightly: recompute every unit's suggested grade, so that hazards leaving the twelve-month
+    window stop raising it (a new hazard regrades its unit at once)."""
+    from anjian.units.services import unit_refresh_register
+
+    with request_context(source="task"):
+        changed = unit_refresh_register()
+    logger.info("unit regrade: %s units changed", changed)
+    return {"changed": changed}

@@ -112,6 +112,7 @@ UNIT_TABS = (
 DOCUMENTS_PARTIAL = "units/_documents_tab.html"
 PEOPLE_PARTIAL = "units/_people_tab.html"
 EXPERTS_PARTIAL = "units/_experts_tab.html"
+HAZARDS_PARTIAL = "hazards/_unit_hazards_tab.html"
 
 
 def _partial(name: str) -> str | None:
@@ -147,6 +148,11 @@ class UnitDetailView(ScopedDetailView):
         ctx["documents_partial"] = _partial(DOCUMENTS_PARTIAL)
         ctx["people_partial"] = _partial(PEOPLE_PARTIAL) or "units/_unit_people.html"
         ctx["experts_partial"] = _partial(EXPERTS_PARTIAL)
+        ctx["hazards_partial"] = _partial(HAZARDS_PARTIAL)
+        if ctx["hazards_partial"]:
+            from anjian.hazards.selectors import unit_hazards_tab
+
+            ctx["hazards_tab"] = unit_hazards_tab(user, unit)
         ctx["expert_assignment"] = (
             ExpertAssignment.objects.visible_to(user)
             .filter(unit=unit, status=AssignmentStatus.ACTIVE)

@@ -31,6 +31,9 @@ def test_anonymous_visitor_has_no_menu():
 ALL = [
     "core:home",
     "units:unit_list",
+    "hazards:hazard_list",
+    "hazards:monthly_overview",
+    "hazards:tipoff_list",
     "units:document_list",
     "units:firm_list",
     "teams:committee_list",
@@ -43,6 +46,8 @@ ALL = [
 TOWN_STAFF = [
     "core:home",
     "units:unit_list",
+    "hazards:hazard_list",
+    "hazards:monthly_overview",
     "units:document_list",
     "units:firm_list",
     "teams:committee_list",
@@ -51,12 +56,13 @@ TOWN_STAFF = [
 ]
 EXPECTED_MENU: dict[str, list[str]] = {
     "town_office": ALL,
-    "district": ALL,
+    "district": [name for name in ALL if name != "hazards:tipoff_list"],
     "inspector": TOWN_STAFF,
     "leader": TOWN_STAFF,
     "village_officer": [
         "core:home",
         "units:unit_list",
+        "hazards:hazard_list",
         "units:document_list",
         "teams:committee_list",
         "regions:region_list",
@@ -65,15 +71,24 @@ EXPECTED_MENU: dict[str, list[str]] = {
     "committee_member": [
         "core:home",
         "units:unit_list",
+        "hazards:hazard_list",
         "units:document_list",
         "teams:committee_list",
         "core:job_list",
     ],
-    "expert": ["core:home", "units:unit_list", "units:document_list", "core:job_list"],
+    "expert": [
+        "core:home",
+        "units:unit_list",
+        "hazards:hazard_list",
+        "units:document_list",
+        "core:job_list",
+    ],
     "enterprise": [
         "core:home",
         "units:my_unit",
         "units:unit_list",
+        "hazards:hazard_list",
+        "hazards:monthly_reports",
         "units:document_list",
         "core:job_list",
     ],

@@ -242,7 +242,7 @@ T = {
     "Ask for an extension": "申请延期",
     "Approve the extension": "同意延期",
     "Refuse the extension": "不同意延期",
-    "Cancel": "撤销",
+    "Cancel the hazard": "撤销隐患",
     "Reopen": "重新打开",
     "Submit the governance plan": "提交治理方案",
     "Approve the governance plan": "批准治理方案",
@@ -347,6 +347,7 @@ T = {
     "Deadline until": "期限截至",
     "Sort by": "排序",
     "Hazards": "隐患",
+    "You may record the hazard, but the deadline is set by the town office, an inspector or the unit's expert: leave it empty.": "您可以登记隐患，但整改期限由镇安监办、安监员或包干专家确定，请留空。",
     # home cards
     "Overdue hazards": "逾期隐患",
     "Listed for supervision": "挂牌督办",

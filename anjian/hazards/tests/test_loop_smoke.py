@@ -50,3 +50,18 @@ def test_an_ordinary_hazard_goes_round_the_loop_and_is_struck_off(world):
         AuditEntry.objects.filter(target_id=str(hazard.pk), action__startswith="hazard.").count()
         == 6
     )
+
+
+def test_a_village_officer_records_without_a_deadline_and_is_told_why(world):
+    from django.core.exceptions import ValidationError
+
+    from anjian.hazards.models import Hazard
+
+    with pytest.raises(ValidationError) as refused:
+        make_hazard(world.village_officer_a, world.unit_a, source="village_patrol")
+    assert "deadline" in refused.value.message_dict
+    assert not Hazard.objects.exists()
+    hazard = make_hazard(
+        world.village_officer_a, world.unit_a, deadline_days=None, source="village_patrol"
+    )
+    assert hazard.status == HazardStatus.FOUND

@@ -8,10 +8,13 @@ roles, scope, the compare-and-set and the corrections (extension, reopening, dup
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.http import Http404
+from django.utils import translation
 
 from anjian.accounts.permissions import MATRIX
 from anjian.accounts.roles import Role
@@ -32,7 +35,7 @@ from anjian.hazards.tests.states import (
     second_user,
     valid_input,
 )
-from anjian.hazards.workflow import TRANSITIONS
+from anjian.hazards.workflow import TRANSITIONS, mermaid
 
 pytestmark = pytest.mark.django_db
 
@@ -110,13 +113,14 @@ def test_every_state_and_action_pair(world, scenario, major, action):
 
 
 def refused(world, hazard, action, actor=None, match=None, **overrides):
-    """Assert that ``action`` is refused by a guard and that nothing changed."""
+    """Assert that ``action`` is refused by a guard and that nothing changed; ``match`` is a part
+    of the (English) message."""
     given = valid_input(hazard, action)
     data = {**given.data, **overrides.pop("data", {})}
     note = overrides.pop("note", given.note)
     photos = overrides.pop("photos", given.photos)
     before = footprint(hazard)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
         act(actor or world.users[ACTORS[action]], hazard, action, note=note, photos=photos, **data)
     assert footprint(hazard) == before
     if match:
@@ -126,8 +130,8 @@ def refused(world, hazard, action, actor=None, match=None, **overrides):
 
 def test_guards_refuse_missing_input_with_a_message_each(world):
     rectifying = hazard_in_state(world, "rectifying")
-    refused(world, rectifying, "submit", photos=[], match="照片")
-    refused(world, rectifying, "submit", data={"description": " "}, match="整改")
+    refused(world, rectifying, "submit", photos=[], match="photo")
+    refused(world, rectifying, "submit", data={"description": " "}, match="Describe what was done")
     refused(world, rectifying, "cancel", note="")
     refused(world, rectifying, "request_extension", data={"requested_deadline": None})
     refused(
@@ -150,12 +154,41 @@ def test_guards_of_on_the_spot_rectification(world):
     refused(world, closed, "spot_confirm")
     refused(world, closed, "spot_reject")
     major = hazard_in_state(world, "found", major=True)
-    refused(world, major, "rectify_on_spot", match="重大")
+    refused(world, major, "rectify_on_spot", match="major hazard")
     spot = hazard_in_state(world, "closed_on_spot")
     attempt(world, spot, "spot_confirm")
     spot.refresh_from_db()
     assert (spot.status, spot.spot_rechecked) == (S.CLOSED, True)
     refused(world, spot, "spot_confirm")  # only once
+    report = spot.reports.get()
+    assert (report.on_spot, report.outcome, report.rechecked_by) == (
+        True,
+        ReportOutcome.PASSED,
+        world.town_office_a,
+    )
+
+
+def test_a_rejected_on_the_spot_rectification_is_failed_on_its_report(world):
+    spot = hazard_in_state(world, "closed_on_spot")
+    attempt(world, spot, "spot_reject")
+    spot.refresh_from_db()
+    assert (spot.status, spot.closed_on_spot, spot.closed_at, spot.deadline) == (
+        S.RECTIFYING,
+        False,
+        None,
+        days(10),
+    )
+    report = spot.reports.get()
+    assert (report.outcome, report.recheck_note, report.rechecked_by) == (
+        ReportOutcome.FAILED,
+        "现场整改不到位",
+        world.town_office_a,
+    )
+    attempt(world, spot, "submit")  # the unit rectifies again: a second round
+    assert list(spot.reports.values_list("round", "outcome")) == [
+        (1, ReportOutcome.FAILED),
+        (2, ReportOutcome.PENDING),
+    ]
 
 
 def test_an_enterprise_orders_only_its_own_self_check_hazards(world):
@@ -204,7 +237,7 @@ def test_the_submitter_may_not_pass_their_own_recheck(world):
     hazard = hazard_in_state(world, "rectifying")
     attempt(world, hazard, "submit", actor=world.town_office_a)  # on the unit's behalf
     error = refused(world, hazard, "pass", actor=world.town_office_a)
-    assert "其他人" in " ".join(error.messages) or "他人" in " ".join(error.messages)
+    assert "someone else must re-check" in " ".join(error.messages)
     other = second_user(world, "inspector_a2")
     act(other, hazard, "pass")
     hazard.refresh_from_db()
@@ -218,8 +251,8 @@ def test_an_expert_rechecks_only_what_the_expert_found(world):
     by_expert.refresh_from_db()
     assert by_expert.status == S.CLOSED
     by_inspector = hazard_in_state(world, "submitted")
-    refused(world, by_inspector, "pass", actor=world.expert_a, match="专家")
-    refused(world, by_inspector, "fail", actor=world.expert_a, match="专家")
+    refused(world, by_inspector, "pass", actor=world.expert_a, match="expert")
+    refused(world, by_inspector, "fail", actor=world.expert_a, match="expert")
 
 
 def test_an_enterprise_rechecks_only_its_own_ordinary_self_check_hazards(world):
@@ -230,19 +263,25 @@ def test_an_enterprise_rechecks_only_its_own_ordinary_self_check_hazards(world):
     own.refresh_from_db()
     assert own.status == S.CLOSED
     inspected = hazard_in_state(world, "submitted")
-    refused(world, inspected, "pass", actor=principal, match="自查")
+    refused(world, inspected, "pass", actor=principal, match="self-checks")
     major = make_hazard(world.enterprise_a, world.unit_a, source="self_check", level="major")
     prepare(world, major, "submit")
     attempt(world, major, "submit")
-    refused(world, major, "pass", actor=principal, match="自查")
+    refused(world, major, "pass", actor=principal, match="self-checks")
 
 
 def test_an_extension_keeps_the_original_deadline_beside_the_new_one(world):
     hazard = hazard_in_state(world, "rectifying")
     original = hazard.deadline
     asked = original + datetime.timedelta(days=20)
-    act(world.enterprise_a, hazard, "request_extension", note="设备到货延迟", requested_deadline=asked)
-    refused(world, hazard, "request_extension", match="已")  # one pending request at a time
+    act(
+        world.enterprise_a,
+        hazard,
+        "request_extension",
+        note="设备到货延迟",
+        requested_deadline=asked,
+    )
+    refused(world, hazard, "request_extension", match="already")  # one pending request at a time
     act(world.town_office_a, hazard, "approve_extension")
     hazard.refresh_from_db()
     assert (hazard.deadline, hazard.original_deadline) == (asked, original)
@@ -269,7 +308,7 @@ def test_a_refused_extension_keeps_the_deadline(world):
 
 def test_reopening_needs_a_reason_and_a_new_deadline(world):
     hazard = hazard_in_state(world, "closed")
-    refused(world, hazard, "reopen", note="", match="原因")
+    refused(world, hazard, "reopen", note="", match="reason")
     refused(world, hazard, "reopen", data={"deadline": None})
     attempt(world, hazard, "reopen")
     hazard.refresh_from_db()
@@ -307,7 +346,7 @@ def test_a_stale_version_changes_nothing(world):
     before = footprint(hazard)
     # …and a second re-check made on the old page is refused as stale, whatever it asks.
     for action, note, data in (("pass", "", {}), ("cancel", "重复", {})):
-        with pytest.raises(StaleObject) as caught:
+        with pytest.raises(StaleObject) as caught, translation.override("en"):
             hazard_transition(
                 actor=world.town_office_a,
                 hazard_id=hazard.pk,
@@ -316,7 +355,7 @@ def test_a_stale_version_changes_nothing(world):
                 note=note,
                 data=data,
             )
-        assert "重新" in caught.value.message or "刷新" in caught.value.message
+        assert "changed by someone else" in caught.value.message
         assert footprint(hazard) == before
 
 
@@ -340,3 +379,30 @@ def test_failed_recheck_sends_the_rectification_back_with_a_new_deadline(world):
         world.inspector_a,
     )
     assert report.photos.filter(kind="evidence").count() == 1
+
+
+# --- The generated page docs/hazard-workflow.md ---------------------------------------------------
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_committed_workflow_page_is_up_to_date():
+    """Fails when the transition table (or a label) changed without running
+    ``manage.py workflow_diagram``."""
+    call_command("workflow_diagram", "--check", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(databases=[])
+def test_workflow_diagram_writes_the_page_and_check_finds_it_stale(tmp_path):
+    page = tmp_path / "docs" / "hazard-workflow.md"
+    with pytest.raises(CommandError):
+        call_command("workflow_diagram", "--check", "--output", str(page), stdout=io.StringIO())
+    call_command("workflow_diagram", "--output", str(page), stdout=io.StringIO())
+    text = page.read_text(encoding="utf-8")
+    assert mermaid() in text.replace("```mermaid\n", "")
+    for t in TRANSITIONS.values():
+        assert f"| `{t.action}` |" in text
+        assert f"`{t.permission}`" in text
+    call_command("workflow_diagram", "--check", "--output", str(page), stdout=io.StringIO())
+    page.write_text(text.replace("`approve_closure`", "`close_by_listing`"), encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("workflow_diagram", "--check", "--output", str(page), stdout=io.StringIO())

@@ -79,7 +79,10 @@ def test_public_page_has_no_link_into_the_application_but_log_in(client, unit_a)
 
     hrefs = [part.split('"', 1)[0] for part in html.split('href="')[1:]]
     links = [h for h in hrefs if not h.startswith(("/static/", "tel:", "data:", "#"))]
-    assert links == [reverse("accounts:login") + "?next=" + f"/q/{unit_a.qr_token}/"]
+    assert links == [
+        reverse("tip_off:form") + f"?unit={unit_a.qr_token}",  # the public tip-off form
+        reverse("accounts:login") + "?next=" + f"/q/{unit_a.qr_token}/",
+    ]
 
 
 def test_an_unknown_token_is_a_plain_404(client, world):

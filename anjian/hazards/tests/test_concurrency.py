@@ -1,0 +1,189 @@
+"""Two people act on the same hazard at the same moment (PostgreSQL, real connections).
+
+Each thread has its own database connection and its own transaction; a barrier releases them
+together. The compare-and-set on ``version`` lets exactly one win: the other is told the hazard
+changed (``StaleObject``), or, if it read the hazard after the winner committed, that the action
+no longer fits the state (``InvalidTransition``). Either way the hazard has one closing event,
+one audit record for it, and its rectification report one outcome. Recording a hazard while
+the office edits its unit takes the unit's row and the audit chain in the same order as the edit,
+so neither deadlocks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import translation
+
+from anjian.audit.models import AuditEntry
+from anjian.core.exceptions import InvalidTransition, StaleObject
+from anjian.hazards.choices import HazardStatus, ReportOutcome
+from anjian.hazards.models import Hazard
+from anjian.hazards.services import hazard_transition
+from anjian.hazards.tests.factories import make_hazard
+from anjian.hazards.tests.states import days, hazard_in_state, second_user
+from anjian.units.models import Unit, UnitKind
+from anjian.units.services import unit_create, unit_update
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
+
+ROUNDS = 5
+S = HazardStatus
+
+
+@dataclass
+class Outcome:
+    results: dict[str, Any] = field(default_factory=dict)
+    refusals: dict[str, Exception] = field(default_factory=dict)
+    errors: list[BaseException] = field(default_factory=list)
+
+
+def race(contenders: dict[str, Callable[[], Any]]) -> Outcome:
+    """Run each contender in its own thread and connection, released together by a barrier."""
+    barrier = threading.Barrier(len(contenders))
+    outcome = Outcome()
+
+    def run(name: str, call: Callable[[], Any]) -> None:
+        try:
+            with translation.override("en"):
+                barrier.wait(timeout=10)
+                try:
+                    outcome.results[name] = call()
+                except (StaleObject, InvalidTransition) as exc:
+                    outcome.refusals[name] = exc
+        except BaseException as exc:  # reported to the main thread
+            outcome.errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in contenders.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a contender hung"
+    assert not outcome.errors, outcome.errors
+    return outcome
+
+
+def race_actions(hazard: Hazard, contenders: dict[str, tuple[Any, str, str, dict]]) -> Outcome:
+    """Each contender's (actor, action, note, data) on ``hazard``, all with the version read
+    before the race."""
+    version = hazard.version
+
+    def transition(actor, action: str, note: str, data: dict):
+        return lambda: hazard_transition(
+            actor=actor,
+            hazard_id=hazard.pk,
+            action=action,
+            expected_version=version,
+            note=note,
+            data=data,
+        )
+
+    return race({name: transition(*args) for name, args in contenders.items()})
+
+
+def assert_one_winner(hazard: Hazard, outcome: Outcome, closing: dict[str, str]) -> str:
+    """Exactly one contender won and wrote one event and one audit record; the other was told
+    the hazard changed. Returns the winner's name."""
+    assert len(outcome.results) == 1, (outcome.results, outcome.refusals)
+    assert len(outcome.refusals) == 1, outcome.refusals
+    (winner,) = outcome.results
+    (loser, refusal) = next(iter(outcome.refusals.items()))
+    if isinstance(refusal, StaleObject):
+        assert "changed by someone else" in refusal.message
+    else:
+        assert "is not possible while the hazard is" in refusal.message
+    action = closing[winner]
+    hazard.refresh_from_db()
+    actions = [closing[winner], closing[loser]]
+    assert hazard.events.filter(type__in=[f"hazard.{a}" for a in actions]).count() == 1
+    assert hazard.events.filter(type=f"hazard.{action}").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            target_id=str(hazard.pk), action__in=[f"hazard.{a}" for a in actions]
+        ).count()
+        == 1
+    )
+    return winner
+
+
+def test_two_rechecks_at_once_one_wins(world):
+    other = second_user(world, "inspector_a2")
+    for round_ in range(ROUNDS):
+        hazard = hazard_in_state(world, "submitted")
+        fail = round_ % 2 == 1  # pass against pass, then pass against fail
+        second = ("fail", "仍未整改", {"deadline": days(5)}) if fail else ("pass", "", {})
+        outcome = race_actions(
+            hazard,
+            {
+                "first": (world.inspector_a, "pass", "", {}),
+                "second": (other, *second),
+            },
+        )
+        closing = {"first": "pass", "second": second[0]}
+        winner = assert_one_winner(hazard, outcome, closing)
+        report = hazard.reports.get()
+        expected = ReportOutcome.PASSED if closing[winner] == "pass" else ReportOutcome.FAILED
+        assert report.outcome == expected
+        assert report.rechecked_by == (world.inspector_a if winner == "first" else other)
+        assert hazard.status == (S.CLOSED if closing[winner] == "pass" else S.RECTIFYING)
+
+
+def test_a_recheck_and_a_cancellation_at_once_one_wins(world):
+    for _ in range(ROUNDS):
+        hazard = hazard_in_state(world, "submitted")
+        outcome = race_actions(
+            hazard,
+            {
+                "recheck": (world.inspector_a, "pass", "", {}),
+                "cancel": (world.town_office_a, "cancel", "录入重复", {}),
+            },
+        )
+        winner = assert_one_winner(hazard, outcome, {"recheck": "pass", "cancel": "cancel"})
+        report = hazard.reports.get()
+        if winner == "recheck":
+            assert (hazard.status, report.outcome) == (S.CLOSED, ReportOutcome.PASSED)
+        else:
+            assert (hazard.status, report.outcome) == (S.CANCELLED, ReportOutcome.WITHDRAWN)
+            assert report.rechecked_by is None
+
+
+def test_recording_a_hazard_while_the_unit_is_edited_does_not_deadlock(world):
+    """Recording a hazard re-suggests the unit's grade (the unit's row) and appends to the audit
+    chain; editing the unit takes the same two locks. Both orders agree, so both succeed."""
+    for round_ in range(ROUNDS):
+        unit = unit_create(
+            actor=None,
+            name=f"场口测试机械厂{round_}",
+            region=world.village_a1,
+            kind=UnitKind.ENTERPRISE,
+            address="场口镇东梓关村",
+        )
+        for _ in range(2):
+            make_hazard(world.inspector_a, unit)
+        version = Unit.objects.get(pk=unit.pk).version
+        address = f"场口镇东梓关村{round_ + 10}号"
+        outcome = race(
+            {
+                "hazard": lambda unit=unit: make_hazard(world.inspector_a, unit),
+                "unit": lambda unit=unit, version=version, address=address: unit_update(
+                    actor=world.town_office_a,
+                    unit_id=unit.pk,
+                    expected_version=version,
+                    address=address,
+                ),
+            }
+        )
+        assert set(outcome.results) == {"hazard", "unit"}, outcome.refusals
+        assert unit.hazards.count() == 3
