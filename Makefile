@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --build-constraint build-constraints.txt
 # Debian packages the browser tests need (Chromium for Playwright, CJK fonts for readable screenshots,
-# gettext for the message-catalog check).
-SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext
+# gettext for the message-catalog check) and wrk, the HTTP load generator of `make bench`.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext wrk
 
 .PHONY: demo test test-fast install install-test system-packages messages lint serve-demo bench clean
 
@@ -70,9 +70,13 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 ## make bench: import 2,000 and 10,000 units through the background path (SQLite, and PostgreSQL
-## when DATABASE_URL is set); writes bench/results.md and bench/results.json.
-bench: install
+## when DATABASE_URL is set); then serve the hazard list API with gunicorn (2 workers) against
+## PostgreSQL with 25,000 hazards and load it with wrk (BENCH_HAZARDS_DATABASE_URL, default
+## postgres://postgres@127.0.0.1:5432/anjian_bench_hazards, is dropped and re-created);
+## writes bench/results.md and bench/results.json.
+bench: install system-packages
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_hazards.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

@@ -33,7 +33,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Units"), "units:unit_list", "units.view", section="units"),
     NavItem(_("Hazards"), "hazards:hazard_list", "hazards.view", section="hazards"),
     NavItem(_("Monthly reports"), "hazards:monthly_reports", "hazards.report_monthly"),
-    NavItem(_("Monthly reports of the units"), "hazards:monthly_overview", "hazards.follow_reports"),
+    NavItem(
+        _("Monthly reports of the units"), "hazards:monthly_overview", "hazards.follow_reports"
+    ),
     NavItem(_("Public tip-offs"), "hazards:tipoff_list", "hazards.triage_tip_offs"),
     NavItem(_("Documents"), "units:document_list", "units.view"),
     NavItem(_("Contracted experts"), "units:firm_list", "units.view_experts"),

@@ -47,8 +47,8 @@ def test_home_page_is_in_english_after_switching_language(client, world):
     assert "Home" in html
     assert "Log out" in html
     assert "首页" not in html
-    assert "待复查隐患" not in html
-    assert "Hazards to re-check" in html
+    assert "待我复查" not in html
+    assert "Awaiting my re-check" in html
 
 
 @pytest.mark.django_db
