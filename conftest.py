@@ -40,3 +40,9 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded files (photos, scans) of a test go to a temporary folder, never to data/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
