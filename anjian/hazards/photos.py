@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import io
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from anjian.hazards.models import MAX_HAZARD_PHOTOS, HazardPhoto
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # refuse decompression bombs well before Pillow's own limit
@@ -162,3 +165,33 @@ def photo_fields(processed: ProcessedPhoto) -> dict:
         "latitude": processed.latitude,
         "longitude": processed.longitude,
     }
+
+
+# --- Attaching photos to a hazard ---------------------------------------------------------------
+
+
+def check_photo_count(photos: Sequence, already: int = 0, field: str = "photos") -> None:
+    """At most ``MAX_HAZARD_PHOTOS`` photos of the hazard as found."""
+    if len(photos) + already > MAX_HAZARD_PHOTOS:
+        raise ValidationError({field: _("At most 9 photos of the hazard as found may be kept.")})
+
+
+def attach_photos(hazard, uploads, *, kind, actor, report=None, pairs=None) -> list:
+    """Check, process and store ``uploads`` as photos of ``hazard``; ``pairs`` maps an upload's
+    index to the as-found photo it answers."""
+    processed = [photo_process(upload) for upload in uploads]
+    photos = []
+    for index, item in enumerate(processed):
+        photo = HazardPhoto(
+            hazard=hazard,
+            kind=kind,
+            report=report,
+            pairs_with_id=(pairs or {}).get(index),
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            width=item.width,
+            height=item.height,
+            **photo_fields(item),
+        )
+        photo.save()
+        photos.append(photo)
+    return photos
