@@ -157,6 +157,8 @@ def _register_routers() -> None:
     from anjian.hazards.api import router as hazards_router
     from anjian.hazards.report_api import router as hazard_reports_router
     from anjian.hazards.tipoff_api import router as tip_offs_router
+    from anjian.inspections.api import router as inspections_router
+    from anjian.inspections.template_api import router as checklists_router
     from anjian.notifications.api import router as notifications_router
     from anjian.regions.api import router as regions_router
     from anjian.teams.api import router as teams_router
@@ -178,6 +180,8 @@ def _register_routers() -> None:
     api.add_router("/hazards", hazards_router)
     api.add_router("/hazard-reports", hazard_reports_router)
     api.add_router("/tip-offs", tip_offs_router)
+    api.add_router("/checklists", checklists_router)
+    api.add_router("/inspections", inspections_router)
     api.add_router("/audit", audit_router)
     api.add_router("/notifications", notifications_router)
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "anjian.teams",
     "anjian.units",
     "anjian.hazards",
+    "anjian.inspections",
     "anjian.notifications",
     "anjian.demo",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("units/", include("anjian.units.urls")),
     path("q/", include("anjian.units.public_urls")),
     path("hazards/", include("anjian.hazards.urls")),
+    path("inspections/", include("anjian.inspections.urls")),
     path("tip-off/", include("anjian.hazards.public_urls")),
     path("audit/", include("anjian.audit.urls")),
     path("notifications/", include("anjian.notifications.urls")),

@@ -80,6 +80,20 @@ MATRIX: dict[str, frozenset[Role]] = {
     "hazards.follow_reports": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.LEADER, R.DISTRICT}),
     # Public tip-offs (举报): triage into a hazard or dismissal with a reason.
     "hazards.triage_tip_offs": frozenset({R.TOWN_OFFICE}),
+    # --- Checklists and inspections (检查): templates, inspecting on a phone.
+    "inspections.view": frozenset(
+        OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}
+    ),
+    "inspections.view_templates": frozenset(
+        OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT}
+    ),
+    # Copying a shipped template to the town, editing its drafts, publishing, Excel in and out.
+    "inspections.manage_templates": frozenset({R.TOWN_OFFICE}),
+    # Inspecting a unit with a checklist (an expert: the contracted units; a village officer: the
+    # village's units).
+    "inspections.inspect": frozenset(
+        {R.TOWN_OFFICE, R.INSPECTOR, R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT}
+    ),
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "accounts.manage_users": frozenset({R.TOWN_OFFICE}),
