@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "anjian.units",
     "anjian.hazards",
     "anjian.inspections",
+    "anjian.enforcement",
     "anjian.notifications",
     "anjian.demo",
 ]

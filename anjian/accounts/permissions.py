@@ -94,6 +94,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     "inspections.inspect": frozenset(
         {R.TOWN_OFFICE, R.INSPECTOR, R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT}
     ),
+    # --- Enforcement documents (执法文书): numbered per town, type and year.
+    "enforcement.view": frozenset(OFFICIALS | {R.ENTERPRISE}),
+    "enforcement.issue_documents": frozenset({R.TOWN_OFFICE, R.INSPECTOR}),
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "accounts.manage_users": frozenset({R.TOWN_OFFICE}),
