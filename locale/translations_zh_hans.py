@@ -1,6 +1,7 @@
 """Kept Chinese translations of this catalog (see scripts/apply_translations.py)."""
 
 T = {
+    "Checklists": "检查表",
     "Monthly reports": "隐患自查月报",
     "Monthly reports of the units": "各单位月报",
     "Public tip-offs": "群众举报",

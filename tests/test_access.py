@@ -46,6 +46,10 @@ from anjian.hazards.models import (
 )
 from anjian.hazards.photos import photo_fields, photo_process
 from anjian.hazards.tests.factories import jpeg_bytes, make_hazard
+from anjian.inspections.models import ChecklistTemplate, ChecklistVersion, Inspection, ResultPhoto
+from anjian.inspections.services import inspection_start, result_record
+from anjian.inspections.templates import template_copy, version_publish
+from anjian.inspections.tests.factories import make_checklist
 from anjian.notifications.models import Notification
 from anjian.notifications.services import notify
 from anjian.regions.models import Region, RegionLevel
@@ -126,6 +130,36 @@ FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
     "hazards:tipoff_accept": (TipOff, "hazards.triage_tip_offs"),
     "hazards:tipoff_dismiss": (TipOff, "hazards.triage_tip_offs"),
     "hazards:tipoff_photo": (TipOffPhoto, "hazards.triage_tip_offs"),
+    # inspections: checklist templates
+    "inspections:checklist_copy": (ChecklistTemplate, "inspections.view_templates"),
+    "inspections:checklist_edit": (ChecklistTemplate, "inspections.manage_templates"),
+    "inspections:checklist_draft_start": (ChecklistTemplate, "inspections.manage_templates"),
+    "inspections:checklist_version_xlsx": (ChecklistVersion, "inspections.view_templates"),
+    **{
+        f"inspections:{name}": (ChecklistVersion, "inspections.manage_templates")
+        for name in (
+            "checklist_draft",
+            "checklist_publish",
+            "checklist_import",
+            "checklist_section_add",
+            "checklist_section_edit",
+            "checklist_section_move",
+            "checklist_section_delete",
+            "checklist_item_add",
+            "checklist_item_edit",
+            "checklist_item_move",
+            "checklist_item_delete",
+        )
+    },
+    # inspections: inspecting
+    "inspections:inspection_start": (Unit, "inspections.inspect"),
+    "inspections:inspection_detail": (Inspection, "inspections.view"),
+    "inspections:inspection_inspect": (Inspection, "inspections.inspect"),
+    "inspections:result_save": (Inspection, "inspections.inspect"),
+    "inspections:inspection_finish": (Inspection, "inspections.inspect"),
+    "inspections:inspection_cancel": (Inspection, "inspections.inspect"),
+    "inspections:photo_image": (ResultPhoto, "inspections.view"),
+    "inspections:photo_original": (ResultPhoto, "inspections.view"),
 }
 # Other URL arguments and the value the walk uses.
 PLAIN_KWARGS: dict[str, Any] = {
@@ -136,10 +170,18 @@ PLAIN_KWARGS: dict[str, Any] = {
     # Hazard sub-grades are shared settings, refused by role, not by scope; the walk makes this one.
     "subgrade_id": 9001,
     "receipt_code": "UNKNOWNCODE23",  # a tip-off receipt code nobody holds
+    # Sections and items are addressed inside a checklist version or an inspection that is
+    # checked first: out of scope answers 404 before the section or item is looked at.
+    "section_id": 1,
+    "item_id": 1,
 }
 
 # API path parameters: the model they address and the action that scopes it.
 PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
+    "template_id": (ChecklistTemplate, "inspections.view_templates"),
+    "version_id": (ChecklistVersion, "inspections.view_templates"),
+    "inspection_id": (Inspection, "inspections.view"),
+    "result_photo_id": (ResultPhoto, "inspections.view"),
     "unit_id": (Unit, "units.view"),
     "region_id": (Region, "regions.view"),
     "committee_id": (Committee, "teams.view"),
@@ -166,6 +208,8 @@ PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
 }
 # List operations: the model of their rows and the action that scopes them.
 LIST_OPERATIONS: dict[str, tuple[type[models.Model], str]] = {
+    "checklists_list": (ChecklistTemplate, "inspections.view_templates"),
+    "inspections_list": (Inspection, "inspections.view"),
     "units_list": (Unit, "units.view"),
     "regions_list": (Region, "regions.view"),
     "committees_list": (Committee, "teams.view"),
@@ -212,6 +256,7 @@ HAZARD_FORM = {
 # Operations on no particular object that need an action (403 for roles without it), with a body
 # valid enough to get past validation.
 ACTION_OPERATIONS: dict[str, tuple[str, Any]] = {
+    "inspections_start": ("inspections.inspect", {"unit_id": 999999, "checklist_id": 999999}),
     "auth_users_create": (
         "accounts.manage_users",
         {"username": "walker_new", "name": "新人", "password": "Walk#er2026x", "role": "inspector"},
@@ -276,6 +321,24 @@ PUBLIC_OPERATIONS = {
 }
 # Bodies for object operations that need one to pass validation.
 OBJECT_OPERATION_BODIES: dict[str, Any] = {
+    "checklists_update": {"name": "越权"},
+    "checklists_copy": {},
+    "checklists_version_publish": {"note": "越权"},
+    "checklists_version_import": "multipart",
+    "checklists_section_add": {"title": "越权"},
+    "checklists_section_update": {"title": "越权"},
+    "checklists_item_add": {"section_id": 1, "text": "越权"},
+    "checklists_item_update": {"text": "越权"},
+    "checklists_item_move": {"direction": "up"},
+    "inspections_result_record": Multipart({"result": "pass"}),
+    "inspections_update": {"expected_version": 1, "summary": "越权"},
+    "inspections_finish": {
+        "expected_version": 1,
+        "unit_signatory": "越权",
+        "unit_signature": "",
+        "inspector_signature": "",
+    },
+    "inspections_cancel": {"expected_version": 1, "reason": "越权"},
     "auth_users_deactivate": {"reason": "越权测试"},
     "auth_users_activate": {"reason": "越权测试"},
     "auth_role_revoke": {"reason": "越权测试"},
@@ -375,6 +438,7 @@ def walk(world: World) -> Walk:
     }
     hazards = {each: make_hazard(actor, each, photos=1) for each, actor in recorders.items()}
     _walk_reports_and_tip_offs(recorders, towns=(world.town_a, world.town_b, town))
+    _walk_checklists_and_inspections(recorders)
     HazardSubGrade.objects.create(
         pk=PLAIN_KWARGS["subgrade_id"], level="major", code="walk-1", name="走查"
     )
@@ -430,6 +494,28 @@ def _walk_reports_and_tip_offs(units, *, towns) -> None:
         tip_off = TipOff.objects.create(town=each, place="河边仓库", description="堆放易燃物")
         upload = SimpleUploadedFile("tip.jpg", jpeg_bytes(), content_type="image/jpeg")
         TipOffPhoto.objects.create(tip_off=tip_off, **photo_fields(photo_process(upload)))
+
+
+def _walk_checklists_and_inspections(recorders) -> None:
+    """In every town a copy of a shipped checklist (published) and a draft copy, and at every unit
+    an inspection with a photo."""
+    shipped = ChecklistTemplate.objects.filter(region__isnull=True).order_by("pk").first()
+    checklist = make_checklist()
+    for unit, office in recorders.items():
+        town = unit.region.parent
+        if not ChecklistTemplate.objects.filter(region=town).exists():
+            copy = template_copy(actor=office, template_id=shipped.pk, region=town)
+            version_publish(actor=office, version_id=copy.versions.get().pk, note="走查")
+            template_copy(actor=office, template_id=shipped.pk, region=town)
+        inspection = inspection_start(actor=office, unit_id=unit.pk, checklist_id=checklist.pk)
+        first = inspection.results.order_by("pk").first()
+        result_record(
+            actor=office,
+            inspection_id=inspection.pk,
+            item_id=first.item_id,
+            result="fail",
+            photos=[SimpleUploadedFile("item.jpg", jpeg_bytes(), content_type="image/jpeg")],
+        )
 
 
 def outside_objects(model: type[models.Model], user: User, action: str) -> list[models.Model]:

@@ -37,6 +37,10 @@ NAV: tuple[NavItem, ...] = (
         _("Monthly reports of the units"), "hazards:monthly_overview", "hazards.follow_reports"
     ),
     NavItem(_("Public tip-offs"), "hazards:tipoff_list", "hazards.triage_tip_offs"),
+    NavItem(
+        _("Inspections"), "inspections:inspection_list", "inspections.view", section="inspections"
+    ),
+    NavItem(_("Checklists"), "inspections:checklist_list", "inspections.view_templates"),
     NavItem(_("Documents"), "units:document_list", "units.view"),
     NavItem(_("Contracted experts"), "units:firm_list", "units.view_experts"),
     NavItem(_("Committees"), "teams:committee_list", "teams.view", section="teams"),

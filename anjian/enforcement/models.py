@@ -48,7 +48,7 @@ class NumberingRule(models.Model):
     town = models.ForeignKey(
         "regions.Region", verbose_name=_("town"), on_delete=models.CASCADE, related_name="+"
     )
-    doc_type = models.CharField(_("document type"), max_length=24, choices=DocumentType.choices)
+    doc_type = models.CharField(_("kind of document"), max_length=24, choices=DocumentType.choices)
     pattern = models.CharField(
         _("number format"),
         max_length=80,
@@ -75,7 +75,7 @@ class DocumentCounter(models.Model):
     town = models.ForeignKey(
         "regions.Region", verbose_name=_("town"), on_delete=models.CASCADE, related_name="+"
     )
-    doc_type = models.CharField(_("document type"), max_length=24, choices=DocumentType.choices)
+    doc_type = models.CharField(_("kind of document"), max_length=24, choices=DocumentType.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     last_number = models.PositiveIntegerField(_("last number"), default=0)
 
@@ -102,7 +102,7 @@ class IssuedDocument(models.Model):
     town = models.ForeignKey(
         "regions.Region", verbose_name=_("town"), on_delete=models.PROTECT, related_name="+"
     )
-    doc_type = models.CharField(_("document type"), max_length=24, choices=DocumentType.choices)
+    doc_type = models.CharField(_("kind of document"), max_length=24, choices=DocumentType.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
     label = models.CharField(_("document number"), max_length=80)
@@ -125,7 +125,7 @@ class IssuedDocument(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
+        verbose_name=_("signed off by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",

@@ -70,7 +70,7 @@ class PhotoKind(models.TextChoices):
 class ReportOutcome(models.TextChoices):
     PENDING = "pending", _("Awaiting re-check")
     PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Not passed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 

@@ -118,7 +118,7 @@ class HazardFilterSet(django_filters.FilterSet):
         label=_("List"), choices=QUEUE_CHOICES, method="by_queue", empty_label=None
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=HazardStatus.choices)
-    level = django_filters.ChoiceFilter(label=_("Level"), choices=HazardLevel.choices)
+    level = django_filters.ChoiceFilter(label=_("Hazard level"), choices=HazardLevel.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=HazardSource.choices)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=HazardCategory.choices)
     hazard_type = django_filters.ChoiceFilter(label=_("Type"), choices=HazardType.choices)

@@ -224,7 +224,7 @@ class HazardForm(ServiceErrorsMixin, DeadlineFieldsMixin, forms.Form):
         error_messages={"required": _("Choose the category of the hazard.")},
     )
     level = forms.ChoiceField(
-        label=_("Level"),
+        label=_("Hazard level"),
         choices=HazardLevel.choices,
         initial=HazardLevel.GENERAL,
         widget=forms.RadioSelect,
@@ -553,7 +553,7 @@ class HazardActionForm(ServiceErrorsMixin, DeadlineFieldsMixin, forms.Form):
             error_messages={"required": _("Choose the conclusion of the assessment.")},
         )
         self.fields["summary"] = forms.CharField(
-            label=_("Summary"),
+            label=_("Assessment opinion"),
             widget=forms.Textarea(attrs={"rows": 3}),
             error_messages={"required": _("Summarise the assessment.")},
         )
@@ -628,7 +628,7 @@ class HazardActionForm(ServiceErrorsMixin, DeadlineFieldsMixin, forms.Form):
 
 
 class SubGradeForm(ServiceErrorsMixin, forms.Form):
-    level = forms.ChoiceField(label=_("Level"), choices=HazardLevel.choices)
+    level = forms.ChoiceField(label=_("Hazard level"), choices=HazardLevel.choices)
     code = forms.SlugField(
         label=_("Code"),
         max_length=30,

@@ -46,7 +46,7 @@ MAX_HAZARD_PHOTOS = 9
 class HazardSubGrade(models.Model):
     """An optional, office-configurable refinement of the legal level (e.g. 重大 一级/二级/三级)."""
 
-    level = models.CharField(_("level"), max_length=10, choices=HazardLevel.choices)
+    level = models.CharField(_("hazard level"), max_length=10, choices=HazardLevel.choices)
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=40)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -92,7 +92,7 @@ class Hazard(TimeStampedModel):
     hazard_type = models.CharField(_("type"), max_length=20, choices=HazardType.choices)
     category = models.CharField(_("category"), max_length=20, choices=HazardCategory.choices)
     level = models.CharField(
-        _("level"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL
+        _("hazard level"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL
     )
     sub_grade = models.ForeignKey(
         HazardSubGrade,
@@ -406,8 +406,8 @@ class HazardEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    from_status = models.CharField(_("from status"), max_length=12, blank=True)
+    to_status = models.CharField(_("to status"), max_length=12, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
@@ -524,7 +524,7 @@ class MajorAssessment(models.Model):
     conclusion = models.CharField(
         _("conclusion"), max_length=10, choices=AssessmentConclusion.choices
     )
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("assessment opinion"))
     recorded_by = models.ForeignKey(
         USER, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -188,7 +188,7 @@ class AcceptForm(ServiceErrorsMixin, forms.Form):
     hazard_type = forms.ChoiceField(label=_("Type"), choices=HazardType.choices)
     category = forms.ChoiceField(label=_("Category"), choices=HazardCategory.choices)
     level = forms.ChoiceField(
-        label=_("Level"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL
+        label=_("Hazard level"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL
     )
     sub_grade = forms.ModelChoiceField(
         label=_("Sub-grade"), queryset=HazardSubGrade.objects.none(), required=False

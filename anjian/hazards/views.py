@@ -95,7 +95,7 @@ def hazard_export_columns(
         Column(gettext_lazy("Description"), lambda h: h.description, 40),
         Column(gettext_lazy("Type"), lambda h: h.get_hazard_type_display(), 14),
         Column(gettext_lazy("Category"), lambda h: h.get_category_display(), 14),
-        Column(gettext_lazy("Level"), lambda h: h.get_level_display(), 14),
+        Column(gettext_lazy("Hazard level"), lambda h: h.get_level_display(), 14),
         Column(gettext_lazy("Sub-grade"), lambda h: h.sub_grade.name if h.sub_grade_id else "", 10),
         Column(gettext_lazy("Legal basis"), lambda h: h.legal_basis, 24),
         Column(gettext_lazy("Source"), lambda h: h.get_source_display(), 14),

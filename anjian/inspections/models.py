@@ -35,8 +35,34 @@ class TemplateQuerySet(ScopedQuerySet):
         scoped = super().for_action(user, action)
         qualified = self.qualify(action)
         if qualified == self.view_action and get_scope(user).can(qualified):
-            return self.filter(Q(pk__in=scoped.values("pk")) | Q(region__isnull=True))
+            return self.filter(
+                Q(pk__in=scoped.values("pk"))
+                | Q(region__isnull=True)
+                | Q(region__path__in=self._enclosing_paths(user, qualified))
+            )
         return scoped
+
+    @staticmethod
+    def _enclosing_paths(user, action: str) -> list[str]:
+        """The paths of the regions enclosing the user's scope, its own included (a village officer's,
+        an expert's or a committee's town), whose copies they inspect with."""
+        from anjian.units.models import Unit
+
+        scope = get_scope(user)
+        paths = set(scope.paths_for(action))
+        if units := scope.units_for(action):
+            paths |= set(Unit.objects.filter(pk__in=units).values_list("region__path", flat=True))
+        if committees := scope.committees_for(action):
+            paths |= {
+                g.committee_region_path
+                for g in getattr(scope, "grants", ())
+                if g.committee_id in committees and g.committee_region_path
+            }
+        enclosing = set()
+        for path in paths:
+            parts = [p for p in (path or "").split("/") if p]
+            enclosing |= {"/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)}
+        return sorted(enclosing)
 
 
 class ChecklistTemplate(TimeStampedModel):
@@ -44,7 +70,7 @@ class ChecklistTemplate(TimeStampedModel):
 
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("about this checklist"), blank=True)
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("town"),
@@ -250,7 +276,7 @@ class Inspection(TimeStampedModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
     place = models.CharField(_("place inspected"), max_length=200, blank=True)
     attendees = models.TextField(_("attendees of the unit"), blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("findings"), blank=True)
     unit_signatory = models.CharField(_("signed for the unit by"), max_length=50, blank=True)
     unit_signature = models.TextField(_("unit's signature (PNG data)"), blank=True)
     inspector_signature = models.TextField(_("inspector's signature (PNG data)"), blank=True)

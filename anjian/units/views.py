@@ -113,6 +113,7 @@ DOCUMENTS_PARTIAL = "units/_documents_tab.html"
 PEOPLE_PARTIAL = "units/_people_tab.html"
 EXPERTS_PARTIAL = "units/_experts_tab.html"
 HAZARDS_PARTIAL = "hazards/_unit_hazards_tab.html"
+INSPECTIONS_PARTIAL = "inspections/_unit_inspections_tab.html"
 
 
 def _partial(name: str) -> str | None:
@@ -153,6 +154,11 @@ class UnitDetailView(ScopedDetailView):
             from anjian.hazards.selectors import unit_hazards_tab
 
             ctx["hazards_tab"] = unit_hazards_tab(user, unit)
+        ctx["inspections_partial"] = _partial(INSPECTIONS_PARTIAL)
+        if ctx["inspections_partial"]:
+            from anjian.inspections.selectors import unit_inspections_tab
+
+            ctx["inspections_tab"] = unit_inspections_tab(user, unit)
         ctx["expert_assignment"] = (
             ExpertAssignment.objects.visible_to(user)
             .filter(unit=unit, status=AssignmentStatus.ACTIVE)
