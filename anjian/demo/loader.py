@@ -16,6 +16,7 @@ from anjian.accounts.services import role_assign, user_create
 from anjian.core.validators import credit_code_check_char, org_code_check_char
 from anjian.demo import town
 from anjian.hazards.hazard_demo import load_demo_hazards
+from anjian.inspections.inspection_demo import load_demo_inspections
 from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import regions_load_file
 from anjian.teams.models import Committee, CommitteeKind
@@ -205,6 +206,7 @@ def load_demo() -> DemoReport:
     # The hazard loop (隐患闭环): hazards of the last twelve months in every state, the demo
     # enterprise's monthly reports and two tip-offs from the public.
     load_demo_hazards(report)
+    load_demo_inspections(report)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(
             "admin", town.DEMO_PASSWORD, name="系统管理员", must_change_password=False

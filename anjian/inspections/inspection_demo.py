@@ -1,0 +1,139 @@
+"""Inspections of the demo town 场口镇, made through the real services: two finished ones with
+signatures (one clean, one whose failed items became hazards) and one in progress on a phone.
+
+Idempotent: each inspection has a fixed client key (a UUID derived from its name), and a second
+run finds it and changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import uuid
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from anjian.accounts.models import User
+from anjian.inspections.checklist_defaults import GENERAL_CODE
+from anjian.inspections.choices import InspectionStatus, ItemResult, VersionStatus
+from anjian.inspections.models import ChecklistVersion, Inspection
+from anjian.inspections.services import (
+    inspection_finish,
+    inspection_start,
+    inspection_update,
+    result_record,
+)
+from anjian.regions.models import Region
+from anjian.units.models import Unit
+
+NAMESPACE = uuid.UUID("6f1c2a9e-5d1b-4c8e-9a57-2b0d8e3c4f10")
+
+
+@dataclass(frozen=True)
+class DemoInspection:
+    key: str
+    unit_number: int  # the demo unit "（演示NNN）"
+    actor: str
+    place: str
+    failures: tuple[tuple[int, str], ...]  # (item position, note)
+    finish: bool
+    attendees: str = "安全员 王建平"
+    signatory: str = "王建平"
+
+
+INSPECTIONS = (
+    DemoInspection("clean", 5, "ck_inspector", "生产车间、仓库", (), True),
+    DemoInspection(
+        "findings",
+        7,
+        "ck_inspector",
+        "喷涂车间、配电房",
+        ((2, "配电箱箱门缺失，内部接线裸露"), (5, "灭火器压力不足，已过检验期")),
+        True,
+    ),
+    DemoInspection("in-progress", 9, "ck_expert", "原料仓库", ((1, "安全管理台账未更新"),), False),
+)
+
+
+def _signature_png(text: str) -> str:
+    image = Image.new("RGB", (240, 80), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line([(10, 60), (60, 20), (110, 55), (160, 25), (230, 50)], fill="black", width=3)
+    draw.text((10, 5), text, fill="black")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def load_demo_inspections(report) -> None:
+    from anjian.demo import town as demo_town
+
+    town = Region.objects.filter(code=demo_town.TOWN_CODE).first()
+    checklist = (
+        ChecklistVersion.objects.filter(
+            template__code=GENERAL_CODE,
+            template__region__isnull=True,
+            status=VersionStatus.PUBLISHED,
+        )
+        .order_by("-number")
+        .first()
+    )
+    if town is None or checklist is None:
+        return
+    wanted = {i.actor for i in INSPECTIONS} | {"ck_office"}
+    users = {u.username: u for u in User.objects.filter(username__in=wanted)}
+    for spec in INSPECTIONS:
+        actor = users.get(spec.actor)
+        unit = Unit.objects.filter(
+            region__parent=town, name__endswith=f"（演示{spec.unit_number:03d}）"
+        ).first()
+        key = uuid.uuid5(NAMESPACE, spec.key)
+        if actor is None or unit is None or Inspection.objects.filter(client_key=key).exists():
+            continue
+        if not Unit.objects.for_action(actor, "inspections.inspect").filter(pk=unit.pk).exists():
+            continue
+        inspection = inspection_start(
+            actor=actor,
+            unit_id=unit.pk,
+            checklist_id=checklist.pk,
+            client_key=key,
+            place=spec.place,
+        )
+        results = list(inspection.results.order_by("item__section__order", "item__order", "pk"))
+        failing = dict(spec.failures)
+        answered = results if spec.finish else results[: len(results) // 2]
+        for position, result in enumerate(answered):
+            note = failing.get(position, "")
+            result_record(
+                actor=actor,
+                inspection_id=inspection.pk,
+                item_id=result.item_id,
+                result=ItemResult.FAIL if position in failing else ItemResult.PASS,
+                note=note,
+            )
+        if spec.finish:
+            inspection.refresh_from_db()
+            inspection = inspection_update(
+                actor=actor,
+                inspection_id=inspection.pk,
+                expected_version=inspection.version,
+                attendees=spec.attendees,
+                officers=[users["ck_office"].pk] if "ck_office" in users else None,
+                summary="按检查表逐项检查，发现问题已当场告知并责令限期整改。"
+                if failing
+                else "未发现问题。",
+            )
+            inspection_finish(
+                actor=actor,
+                inspection_id=inspection.pk,
+                expected_version=inspection.version,
+                unit_signatory=spec.signatory,
+                unit_signature=_signature_png(spec.signatory),
+                inspector_signature=_signature_png(actor.name or actor.username),
+                working_days=10,
+            )
+        report.add("inspections")
+
+
+__all__ = ["InspectionStatus", "load_demo_inspections"]

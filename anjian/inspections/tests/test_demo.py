@@ -1,0 +1,23 @@
+"""The demo town's inspections: finished ones with signatures and hazards, one in progress."""
+
+import pytest
+
+from anjian.demo.loader import load_demo
+from anjian.inspections.choices import InspectionStatus
+from anjian.inspections.models import Inspection
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_town_has_finished_and_ongoing_inspections_and_a_second_run_adds_none():
+    load_demo()
+    finished = Inspection.objects.filter(status=InspectionStatus.FINISHED)
+    assert finished.count() == 2
+    with_findings = finished.filter(results__hazard__isnull=False).distinct().get()
+    assert with_findings.results.filter(hazard__isnull=False).count() == 2
+    assert with_findings.officers.count() == 2
+    assert all(i.unit_signature.startswith("data:image/png") for i in finished)
+    assert Inspection.objects.filter(status=InspectionStatus.IN_PROGRESS).count() == 1
+    second = load_demo()
+    assert second.created.get("inspections", 0) == 0
+    assert Inspection.objects.count() == 3
