@@ -66,6 +66,25 @@ def _signature_png(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+def _demo_unit_for(town: Region, spec: DemoInspection, actor) -> Unit | None:
+    """The spec's demo unit, or for an inspection whose findings become hazards the next
+    enterprise without any hazard yet: the demo's new hazards must not move a unit's suggested
+    grade away from the grade the office set (two hazards in a year do not)."""
+    from anjian.hazards.models import Hazard
+
+    inspectable = Unit.objects.for_action(actor, "inspections.inspect").filter(
+        region__parent=town, kind="enterprise"
+    )
+    for number in range(spec.unit_number, spec.unit_number + 40):
+        unit = inspectable.filter(name__endswith=f"（演示{number:03d}）").first()
+        if unit is None:
+            continue
+        if spec.failures and spec.finish and Hazard.objects.filter(unit=unit).exists():
+            continue
+        return unit
+    return None
+
+
 def load_demo_inspections(report) -> None:
     from anjian.demo import town as demo_town
 
@@ -85,13 +104,11 @@ def load_demo_inspections(report) -> None:
     users = {u.username: u for u in User.objects.filter(username__in=wanted)}
     for spec in INSPECTIONS:
         actor = users.get(spec.actor)
-        unit = Unit.objects.filter(
-            region__parent=town, name__endswith=f"（演示{spec.unit_number:03d}）"
-        ).first()
         key = uuid.uuid5(NAMESPACE, spec.key)
-        if actor is None or unit is None or Inspection.objects.filter(client_key=key).exists():
+        if actor is None or Inspection.objects.filter(client_key=key).exists():
             continue
-        if not Unit.objects.for_action(actor, "inspections.inspect").filter(pk=unit.pk).exists():
+        unit = _demo_unit_for(town, spec, actor)
+        if unit is None:
             continue
         inspection = inspection_start(
             actor=actor,
