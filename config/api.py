@@ -154,6 +154,7 @@ def _register_routers() -> None:
     from anjian.accounts.api import router as accounts_router
     from anjian.audit.api import router as audit_router
     from anjian.core.api import router as core_router
+    from anjian.enforcement.api import router as documents_router
     from anjian.hazards.api import router as hazards_router
     from anjian.hazards.report_api import router as hazard_reports_router
     from anjian.hazards.tipoff_api import router as tip_offs_router
@@ -182,6 +183,7 @@ def _register_routers() -> None:
     api.add_router("/tip-offs", tip_offs_router)
     api.add_router("/checklists", checklists_router)
     api.add_router("/inspections", inspections_router)
+    api.add_router("/documents", documents_router)
     api.add_router("/audit", audit_router)
     api.add_router("/notifications", notifications_router)
 

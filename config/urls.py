@@ -25,6 +25,7 @@ urlpatterns = [
     path("q/", include("anjian.units.public_urls")),
     path("hazards/", include("anjian.hazards.urls")),
     path("inspections/", include("anjian.inspections.urls")),
+    path("documents/", include("anjian.enforcement.urls")),
     path("tip-off/", include("anjian.hazards.public_urls")),
     path("audit/", include("anjian.audit.urls")),
     path("notifications/", include("anjian.notifications.urls")),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -35,6 +36,7 @@ from anjian.core.jobs import job_start
 from anjian.core.models import ImportRun, Job
 from anjian.core.testing.world import PERSONAS, World
 from anjian.core.views import ScopedViewMixin
+from anjian.enforcement.models import IssuedDocument
 from anjian.hazards.models import (
     Hazard,
     HazardPhoto,
@@ -160,6 +162,11 @@ FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
     "inspections:inspection_cancel": (Inspection, "inspections.inspect"),
     "inspections:photo_image": (ResultPhoto, "inspections.view"),
     "inspections:photo_original": (ResultPhoto, "inspections.view"),
+    # enforcement: numbered documents
+    "enforcement:document_download": (IssuedDocument, "enforcement.view"),
+    "enforcement:site_record_issue": (Inspection, "enforcement.issue_documents"),
+    "enforcement:order_issue": (Inspection, "enforcement.issue_documents"),
+    "enforcement:recheck_issue": (IssuedDocument, "enforcement.issue_documents"),
 }
 # Other URL arguments and the value the walk uses.
 PLAIN_KWARGS: dict[str, Any] = {
@@ -182,6 +189,7 @@ PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
     "version_id": (ChecklistVersion, "inspections.view_templates"),
     "inspection_id": (Inspection, "inspections.view"),
     "result_photo_id": (ResultPhoto, "inspections.view"),
+    "issued_document_id": (IssuedDocument, "enforcement.view"),
     "unit_id": (Unit, "units.view"),
     "region_id": (Region, "regions.view"),
     "committee_id": (Committee, "teams.view"),
@@ -210,6 +218,7 @@ PATH_PARAMS: dict[str, tuple[type[models.Model], str]] = {
 LIST_OPERATIONS: dict[str, tuple[type[models.Model], str]] = {
     "checklists_list": (ChecklistTemplate, "inspections.view_templates"),
     "inspections_list": (Inspection, "inspections.view"),
+    "documents_list": (IssuedDocument, "enforcement.view"),
     "units_list": (Unit, "units.view"),
     "regions_list": (Region, "regions.view"),
     "committees_list": (Committee, "teams.view"),
@@ -516,6 +525,16 @@ def _walk_checklists_and_inspections(recorders) -> None:
             result="fail",
             photos=[SimpleUploadedFile("item.jpg", jpeg_bytes(), content_type="image/jpeg")],
         )
+        document = IssuedDocument.objects.create(
+            town=town,
+            doc_type="rectification_order",
+            year=2026,
+            number=IssuedDocument.objects.filter(town=town).count() + 1,
+            label=f"走查〔2026〕{unit.pk}号",
+            unit=unit,
+            inspection=inspection,
+        )
+        document.file.save(f"walk-{unit.pk}.docx", ContentFile(b"PK walk"), save=True)
 
 
 def outside_objects(model: type[models.Model], user: User, action: str) -> list[models.Model]:

@@ -9,6 +9,8 @@ The Word files of the documents (issue 5) are generated from ``IssuedDocument`` 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +92,74 @@ class DocumentCounter(models.Model):
         return f"{self.town} {self.doc_type} {self.year}: {self.last_number}"
 
 
+class AuthorityMode(models.TextChoices):
+    """In whose name the town enforces (domain §4.5)."""
+
+    ENTRUSTED = "entrusted", _("Entrusted by the county bureau (委托执法)")
+    DELEGATED = "delegated", _("Power delegated to the town (赋权)")
+    OWN = "own", _("The town's own power")
+
+
+class EnforcementSettings(models.Model):
+    """One town's enforcement facts printed on its documents: the issuing authority, the mode, and
+    where a party may seek reconsideration or sue."""
+
+    town = models.OneToOneField(
+        "regions.Region",
+        verbose_name=_("town"),
+        on_delete=models.CASCADE,
+        related_name="enforcement_settings",
+    )
+    authority_name = models.CharField(
+        _("issuing authority"), max_length=100, blank=True, help_text=_("e.g. 富阳区应急管理局")
+    )
+    mode = models.CharField(
+        _("enforcement mode"),
+        max_length=12,
+        choices=AuthorityMode.choices,
+        default=AuthorityMode.ENTRUSTED,
+    )
+    town_body_name = models.CharField(
+        _("the town's body"), max_length=100, blank=True, help_text=_("e.g. 场口镇人民政府")
+    )
+    reconsideration_body = models.CharField(
+        _("administrative reconsideration body"), max_length=100, blank=True
+    )
+    court = models.CharField(_("people's court"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("enforcement settings")
+        verbose_name_plural = _("enforcement settings")
+
+    def __str__(self) -> str:
+        return f"{self.town} {self.get_mode_display()}"
+
+
+class OfficerCertificate(models.Model):
+    """An officer's law-enforcement certificate (执法证): printed on every document they sign."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
+        related_name="enforcement_certificate",
+    )
+    number = models.CharField(_("law-enforcement certificate number"), max_length=40)
+    valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("law-enforcement certificate")
+        verbose_name_plural = _("law-enforcement certificates")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.number}"
+
+
+def document_upload_to(instance: IssuedDocument, filename: str) -> str:
+    """A random name: the number is not guessable from the storage path."""
+    return f"enforcement/{instance.town_id}/{instance.year}/{uuid.uuid4().hex}.docx"
+
+
 class IssuedDocumentQuerySet(ScopedQuerySet):
     scope_path = "town__path"
     scope_unit = "unit_id"
@@ -131,6 +201,26 @@ class IssuedDocument(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    order = models.ForeignKey(
+        "self",
+        verbose_name=_("order re-checked"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recheck_opinions",
+        help_text=_("For a re-check opinion: the rectification order it answers."),
+    )
+    hazards = models.ManyToManyField(
+        "hazards.Hazard", verbose_name=_("hazards covered"), blank=True, related_name="documents"
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enforcement officers"),
+        blank=True,
+        related_name="enforcement_documents",
+    )
+    file = models.FileField(_("Word file"), upload_to=document_upload_to, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
 
     objects = IssuedDocumentQuerySet.as_manager()
 

@@ -1,0 +1,128 @@
+"""Pages of the issued documents: the scoped list (filters, search by number, Excel), the Word
+download (404 outside the scope) and the POST actions of the inspection record page."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from anjian.core.export import Column
+from anjian.core.views import ScopedListView, scoped
+from anjian.enforcement import documents
+from anjian.enforcement.documents import DOCX_CONTENT_TYPE, ISSUE, VIEW
+from anjian.enforcement.models import DocumentType, IssuedDocument
+
+
+def _years():
+    this = timezone.localdate().year
+    return [(y, str(y)) for y in range(this, this - 10, -1)]
+
+
+class DocumentFilterSet(django_filters.FilterSet):
+    doc_type = django_filters.ChoiceFilter(
+        label=gettext_lazy("kind of document"), choices=DocumentType.choices
+    )
+    year = django_filters.TypedChoiceFilter(label=gettext_lazy("year"), choices=_years, coerce=int)
+    unit = django_filters.NumberFilter(label=gettext_lazy("unit"), field_name="unit_id")
+
+    class Meta:
+        model = IssuedDocument
+        fields = ["doc_type", "year", "unit"]
+
+
+class DocumentListView(ScopedListView):
+    model = IssuedDocument
+    action = VIEW
+    template_name = "enforcement/document_list.html"
+    context_object_name = "documents"
+    filterset_class = DocumentFilterSet
+    search_fields = ("label", "unit__name")
+    export_title = gettext_lazy("Enforcement documents issued")
+    export_columns = (
+        Column(gettext_lazy("document number"), lambda d: d.label, 26),
+        Column(gettext_lazy("kind of document"), lambda d: d.get_doc_type_display(), 24),
+        Column(gettext_lazy("unit"), lambda d: d.unit.name if d.unit_id else "", 30),
+        Column(gettext_lazy("issued at"), lambda d: d.issued_at, 18),
+        Column(gettext_lazy("signed off by"), lambda d: d.issued_by.name if d.issued_by else ""),
+        Column(gettext_lazy("SHA-256 of the file"), lambda d: d.sha256, 66),
+    )
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit", "issued_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filter_fields"] = list(self.filterset.form) if self.filterset else []
+        return ctx
+
+
+@scoped(VIEW)
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Word file, as an attachment; 404 outside the scope."""
+    document, handle = documents.document_open(actor=request.user, document_id=pk)
+    response = FileResponse(
+        handle,
+        content_type=DOCX_CONTENT_TYPE,
+        as_attachment=True,
+        filename=documents.download_name(document),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _issue(request: HttpRequest, back_pk: int, issue, **kwargs) -> HttpResponse:
+    try:
+        document = issue(actor=request.user, **kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Document %(number)s is ready to download.") % {"number": document.label}
+        )
+    return redirect("inspections:inspection_detail", pk=back_pk)
+
+
+@scoped(ISSUE)
+@require_POST
+def site_record_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _issue(request, pk, documents.site_record_issue, inspection_id=pk)
+
+
+@scoped(ISSUE)
+@require_POST
+def order_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _issue(request, pk, documents.rectification_order_issue, inspection_id=pk)
+
+
+@scoped(ISSUE)
+@require_POST
+def recheck_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    order = documents.document_get_for(request.user, pk, action=ISSUE)
+    if order.inspection_id is None:
+        try:
+            document = documents.recheck_opinion_issue(actor=request.user, order_id=pk)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, document.label)
+        return redirect("enforcement:document_list")
+    return _issue(request, order.inspection_id, documents.recheck_opinion_issue, order_id=pk)
+
+
+urlpatterns = [
+    path("", DocumentListView.as_view(), name="document_list"),
+    path("<int:pk>/file/", document_download, name="document_download"),
+    path("inspections/<int:pk>/site-record/", site_record_issue, name="site_record_issue"),
+    path("inspections/<int:pk>/order/", order_issue, name="order_issue"),
+    path("<int:pk>/recheck-opinion/", recheck_issue, name="recheck_issue"),
+]
