@@ -85,6 +85,50 @@ def _demo_unit_for(town: Region, spec: DemoInspection, actor) -> Unit | None:
     return None
 
 
+def _enforcement_setup(report, town: Region, users: dict) -> None:
+    """场口镇 enforces on entrustment by the district bureau; the two officers' certificates."""
+    import datetime
+
+    from anjian.enforcement.models import AuthorityMode, EnforcementSettings, OfficerCertificate
+
+    _settings, created = EnforcementSettings.objects.get_or_create(
+        town=town,
+        defaults={
+            "authority_name": "杭州市富阳区应急管理局",
+            "mode": AuthorityMode.ENTRUSTED,
+            "town_body_name": "富阳区场口镇人民政府",
+            "reconsideration_body": "杭州市富阳区人民政府",
+            "court": "杭州市富阳区人民法院",
+        },
+    )
+    if created:
+        report.add("enforcement settings")
+    for index, username in enumerate(("ck_inspector", "ck_office"), start=1):
+        user = users.get(username)
+        if user is None:
+            continue
+        _cert, created = OfficerCertificate.objects.get_or_create(
+            user=user,
+            defaults={
+                "number": f"33011120260{index:02d}",
+                "valid_until": datetime.date(2029, 12, 31),
+            },
+        )
+        if created:
+            report.add("officer certificates")
+
+
+def _documents(report, inspection: Inspection, actor) -> None:
+    """The site record and, where hazards were found, the rectification order."""
+    from anjian.enforcement.documents import rectification_order_issue, site_record_issue
+
+    site_record_issue(actor=actor, inspection_id=inspection.pk)
+    report.add("documents")
+    if inspection.results.filter(hazard__isnull=False).exists():
+        rectification_order_issue(actor=actor, inspection_id=inspection.pk)
+        report.add("documents")
+
+
 def load_demo_inspections(report) -> None:
     from anjian.demo import town as demo_town
 
@@ -102,6 +146,7 @@ def load_demo_inspections(report) -> None:
         return
     wanted = {i.actor for i in INSPECTIONS} | {"ck_office"}
     users = {u.username: u for u in User.objects.filter(username__in=wanted)}
+    _enforcement_setup(report, town, users)
     for spec in INSPECTIONS:
         actor = users.get(spec.actor)
         key = uuid.uuid5(NAMESPACE, spec.key)
@@ -150,6 +195,7 @@ def load_demo_inspections(report) -> None:
                 inspector_signature=_signature_png(actor.name or actor.username),
                 working_days=10,
             )
+            _documents(report, Inspection.objects.get(pk=inspection.pk), actor)
         report.add("inspections")
 
 

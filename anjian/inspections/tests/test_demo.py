@@ -3,6 +3,7 @@
 import pytest
 
 from anjian.demo.loader import load_demo
+from anjian.enforcement.models import IssuedDocument
 from anjian.inspections.choices import InspectionStatus
 from anjian.inspections.models import Inspection
 
@@ -18,6 +19,10 @@ def test_the_demo_town_has_finished_and_ongoing_inspections_and_a_second_run_add
     assert with_findings.officers.count() == 2
     assert all(i.unit_signature.startswith("data:image/png") for i in finished)
     assert Inspection.objects.filter(status=InspectionStatus.IN_PROGRESS).count() == 1
+    documents = IssuedDocument.objects.order_by("pk")
+    assert [d.doc_type for d in documents] == ["site_record", "site_record", "rectification_order"]
+    assert all(d.file and d.label.startswith("场口安监") for d in documents)
     second = load_demo()
     assert second.created.get("inspections", 0) == 0
     assert Inspection.objects.count() == 3
+    assert IssuedDocument.objects.count() == 3
