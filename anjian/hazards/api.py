@@ -41,6 +41,7 @@ from anjian.hazards.choices import (
 )
 from anjian.hazards.filters import QUEUE_CHOICES, SORTS
 from anjian.hazards.models import Hazard, HazardPhoto, HazardSubGrade
+from anjian.hazards.photos import photo_file_response
 from anjian.hazards.selectors import (
     hazard_detail_for,
     hazard_events_for,
@@ -1038,24 +1039,9 @@ def _photo_file(request: HttpRequest, photo_id: int, *, original: bool) -> FileR
     photo = HazardPhoto.objects.visible_to(request.auth).filter(pk=photo_id).first()
     if photo is None:
         raise Http404
-    stored = photo.original if original else photo.image
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    content_type = photo.content_type if original else "image/jpeg"
-    extension = {"image/png": "png", "image/webp": "webp"}.get(content_type, "jpg")
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=original,
-        filename=f"hazard-{photo.hazard_id}-photo-{photo.pk}.{extension}",
+    return photo_file_response(
+        photo, original=original, stem=f"hazard-{photo.hazard_id}-photo-{photo.pk}"
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @router.get(

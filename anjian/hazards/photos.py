@@ -195,3 +195,31 @@ def attach_photos(hazard, uploads, *, kind, actor, report=None, pairs=None) -> l
         photo.save()
         photos.append(photo)
     return photos
+
+
+# --- Serving a stored photo ------------------------------------------------------------------------
+
+
+def photo_file_response(photo, *, original: bool, stem: str):
+    """The stored photo as a download: the resized JPEG copy, or the original as sent (an
+    attachment). 404 when the file is missing. Used by every scoped photo view and operation
+    (hazards, tip-offs, inspections); the caller has already checked the scope."""
+    from django.http import FileResponse, Http404
+
+    stored = photo.original if original else photo.image
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    extension = stored.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(
+        handle,
+        content_type=photo.content_type if original else "image/jpeg",
+        as_attachment=original,
+        filename=f"{stem}.{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -14,7 +14,7 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from anjian.core.views import ScopedDetailView, ScopedListView, public, scoped
 from anjian.hazards import tipoffs
 from anjian.hazards.choices import TipOffStatus
 from anjian.hazards.models import TipOff, new_receipt_code
+from anjian.hazards.photos import photo_file_response
 from anjian.hazards.tipoff_forms import (
     AcceptForm,
     DismissForm,
@@ -294,15 +295,7 @@ def tipoff_photo(request: HttpRequest, pk: int) -> HttpResponse:
     office's town."""
     photo = tipoffs.tipoff_photo_get_for(request.user, pk)
     original = request.GET.get("original") == "1"
-    file = photo.original if original else photo.image
-    response = FileResponse(
-        file.open("rb"),
-        content_type=photo.content_type if original else "image/jpeg",
-        as_attachment=original,
-        filename=file.name.rsplit("/", 1)[-1],
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return photo_file_response(photo, original=original, stem=f"tip-off-photo-{photo.pk}")
 
 
 # Mounted under /tip-off/ (public_urls.py, namespace tip_off).

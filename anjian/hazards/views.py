@@ -36,6 +36,7 @@ from anjian.hazards.forms import (
     HazardForm,
 )
 from anjian.hazards.models import Hazard, HazardPhoto
+from anjian.hazards.photos import photo_file_response
 from anjian.hazards.selectors import (
     hazard_detail_for,
     hazard_list_for,
@@ -381,13 +382,6 @@ def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 # --- Photo files ---------------------------------------------------------------------------------
 
-DISPLAY_TYPES = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-}
-
 
 def _photo_response(request: HttpRequest, pk: int, *, original: bool) -> FileResponse:
     photo = (
@@ -395,26 +389,9 @@ def _photo_response(request: HttpRequest, pk: int, *, original: bool) -> FileRes
     )
     if photo is None:
         raise Http404
-    stored = photo.original if original else photo.image
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    extension = stored.name.rsplit(".", 1)[-1].lower()
-    content_type = (
-        photo.content_type if original else DISPLAY_TYPES.get(extension, photo.content_type)
+    return photo_file_response(
+        photo, original=original, stem=f"{photo.hazard.code}-{photo.kind}-{photo.pk}"
     )
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=original,
-        filename=f"{photo.hazard.code}-{photo.kind}-{photo.pk}.{extension}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @scoped(VIEW)

@@ -21,6 +21,7 @@ from ninja.files import UploadedFile
 from anjian.core.choices import choice_label
 from anjian.core.scoping import get_scope
 from anjian.hazards.choices import HazardCategory, HazardLevel
+from anjian.hazards.photos import photo_file_response
 from anjian.inspections import services
 from anjian.inspections.choices import InspectionKind, InspectionStatus, ItemResult
 from anjian.inspections.models import Inspection, ResultPhoto
@@ -436,24 +437,7 @@ def _photo_file(request: HttpRequest, photo_id: int, *, original: bool) -> FileR
     photo = ResultPhoto.objects.visible_to(request.auth).filter(pk=photo_id).first()
     if photo is None:
         raise Http404
-    stored = photo.original if original else photo.image
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    content_type = photo.content_type if original else "image/jpeg"
-    extension = {"image/png": "png", "image/webp": "webp"}.get(content_type, "jpg")
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=original,
-        filename=f"inspection-photo-{photo.pk}.{extension}",
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_file_response(photo, original=original, stem=f"inspection-photo-{photo.pk}")
 
 
 @router.get(

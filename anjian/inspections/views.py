@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
 from anjian.core.export import Column
 from anjian.core.views import ScopedListView, scoped
+from anjian.hazards.photos import photo_file_response
 from anjian.inspections import services
 from anjian.inspections.forms import CancelForm, FinishForm, ResultForm, StartForm
 from anjian.inspections.models import Inspection, InspectionResult, ResultPhoto
@@ -287,23 +288,7 @@ def _photo_response(request: HttpRequest, pk: int, *, original: bool) -> FileRes
     photo = ResultPhoto.objects.visible_to(request.user).filter(pk=pk).first()
     if photo is None:
         raise Http404
-    stored = photo.original if original else photo.image
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    extension = stored.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
-        handle,
-        content_type=photo.content_type if original else "image/jpeg",
-        as_attachment=original,
-        filename=f"inspection-photo-{photo.pk}.{extension}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return photo_file_response(photo, original=original, stem=f"inspection-photo-{photo.pk}")
 
 
 @scoped(VIEW)
