@@ -103,20 +103,60 @@ def queue_filter(queryset, user, queue: str | None, today=None):
     return queryset
 
 
-def _villages(request):
-    units = Unit.objects.visible_to(getattr(request, "user", None))
+def hazard_filter(queryset, user, cleaned, *, today=None):
+    """Narrow ``queryset`` (already scoped to what ``user`` sees) by cleaned filter values — those of
+    the list page's form or of the API's query schema: the one place the filter rules live.
+
+    Keys (all optional): queue, status, level, source, category, hazard_type, region, committee,
+    unit, overdue (True/False/None), found_from, found_to, deadline_to, sort."""
+    today = today or timezone.localdate()
+    queryset = queue_filter(queryset, user, cleaned.get("queue") or Queue.OPEN, today)
+    for name in ("status", "level", "source", "category", "hazard_type"):
+        if value := cleaned.get(name):
+            queryset = queryset.filter(**{name: value})
+    if region := cleaned.get("region"):
+        queryset = queryset.filter(unit__region=region)
+    if committee := cleaned.get("committee"):
+        queryset = queryset.filter(unit__committee=committee)
+    if (unit := cleaned.get("unit")) is not None:
+        queryset = queryset.filter(unit_id=unit)
+    if (overdue := cleaned.get("overdue")) is not None:
+        late = queryset.overdue(today).values("pk")
+        queryset = queryset.filter(pk__in=late) if overdue else queryset.exclude(pk__in=late)
+    if found_from := cleaned.get("found_from"):
+        queryset = queryset.filter(found_at__date__gte=found_from)
+    if found_to := cleaned.get("found_to"):
+        queryset = queryset.filter(found_at__date__lte=found_to)
+    if deadline_to := cleaned.get("deadline_to"):
+        queryset = queryset.filter(deadline__lte=deadline_to)
+    return queryset.order_by(*SORTS.get(cleaned.get("sort") or "-found", SORTS["-found"]))
+
+
+def village_choices(user):
+    """The villages a filter may name: those of the units ``user`` may see."""
+    units = Unit.objects.visible_to(user)
     return Region.objects.filter(pk__in=units.values("region_id"))
 
 
-def _committees(request):
-    units = Unit.objects.visible_to(getattr(request, "user", None))
+def committee_choices(user):
+    """The sector committees a filter may name: those of the units ``user`` may see."""
+    units = Unit.objects.visible_to(user)
     return Committee.objects.filter(pk__in=units.values("committee_id"))
 
 
+def _villages(request):
+    return village_choices(getattr(request, "user", None))
+
+
+def _committees(request):
+    return committee_choices(getattr(request, "user", None))
+
+
 class HazardFilterSet(django_filters.FilterSet):
-    queue = django_filters.ChoiceFilter(
-        label=_("List"), choices=QUEUE_CHOICES, method="by_queue", empty_label=None
-    )
+    """The list page's filter form; ``filter_queryset`` hands the cleaned values to
+    ``hazard_filter``."""
+
+    queue = django_filters.ChoiceFilter(label=_("List"), choices=QUEUE_CHOICES, empty_label=None)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=HazardStatus.choices)
     level = django_filters.ChoiceFilter(label=_("Hazard level"), choices=HazardLevel.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=HazardSource.choices)
@@ -129,9 +169,7 @@ class HazardFilterSet(django_filters.FilterSet):
         label=_("Sector committee"), queryset=_committees, field_name="unit__committee"
     )
     unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
-    overdue = django_filters.BooleanFilter(
-        label=_("Overdue"), method="by_overdue", widget=forms.NullBooleanSelect
-    )
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), widget=forms.NullBooleanSelect)
     found_from = django_filters.DateFilter(
         label=_("Found from"), field_name="found_at__date", lookup_expr="gte"
     )
@@ -141,9 +179,7 @@ class HazardFilterSet(django_filters.FilterSet):
     deadline_to = django_filters.DateFilter(
         label=_("Deadline until"), field_name="deadline", lookup_expr="lte"
     )
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort by"), choices=SORT_CHOICES, method="by_sort", empty_label=None
-    )
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, empty_label=None)
 
     class Meta:
         model = Hazard
@@ -160,24 +196,5 @@ class HazardFilterSet(django_filters.FilterSet):
         self.form.fields["queue"].required = False
 
     def filter_queryset(self, queryset):
-        # The queue applies even when the form leaves it out ("open" by default).
-        queue = self.form.cleaned_data.get("queue") or Queue.OPEN
-        if "queue" not in self.data:
-            queryset = self.by_queue(queryset, "queue", queue)
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS["-found"])
-        return queryset
-
-    def by_queue(self, queryset, name, value):
-        return queue_filter(queryset, getattr(self.request, "user", None), value)
-
-    def by_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        today = timezone.localdate()
-        overdue = queryset.overdue(today).values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
-
-    def by_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value or "-found", SORTS["-found"]))
+        # The rules live in ``hazard_filter`` (the API applies them without a form).
+        return hazard_filter(queryset, getattr(self.request, "user", None), self.form.cleaned_data)

@@ -7,12 +7,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from anjian.core.calendar import WorkingCalendar
 from anjian.hazards.choices import OPEN_STATUSES, HazardLevel, HazardStatus, PhotoKind
-from anjian.hazards.filters import HazardFilterSet, hazard_search_q
+from anjian.hazards.filters import (
+    HazardFilterSet,
+    committee_choices,
+    hazard_filter,
+    hazard_search_q,
+    village_choices,
+)
 from anjian.hazards.models import Hazard, HazardEvent, HazardPhoto
 from anjian.hazards.services import VIEW, hazard_actions_for, hazard_get_for
 from anjian.units.models import Unit
@@ -23,16 +31,35 @@ __all__ = [
     "hazard_get_for",
     "hazard_list_for",
     "hazard_overdue",
+    "hazard_rows_for",
     "hazard_similar_open",
 ]
+
+
+def _hazard_base(user, search: str):
+    qs = Hazard.objects.visible_to(user).select_related("unit__region", "sub_grade")
+    return qs.filter(hazard_search_q(search)) if search else qs
+
+
+def hazard_rows_for(user, cleaned: dict, *, search: str = ""):
+    """The hazards ``user`` may see narrowed by already-validated filter values (the API's query
+    schema): the same rules as the page (``hazard_filter``) without building a form."""
+    for name, choices in (("region", village_choices), ("committee", committee_choices)):
+        if cleaned.get(name) is not None and not choices(user).filter(pk=cleaned[name]).exists():
+            raise ValidationError(
+                {
+                    name: [
+                        _("Select a valid choice. That choice is not one of the available choices.")
+                    ]
+                }
+            )
+    return hazard_filter(_hazard_base(user, search), user, cleaned)
 
 
 def hazard_list_for(user, *, params=None, search: str = "", request=None):
     """The hazards ``user`` may see, narrowed by the filter parameters (a QueryDict or dict) and
     the search text; one query for the page, whatever the data size (units and villages joined)."""
-    qs = Hazard.objects.visible_to(user).select_related("unit__region", "sub_grade")
-    if search:
-        qs = qs.filter(hazard_search_q(search))
+    qs = _hazard_base(user, search)
     filterset = HazardFilterSet(params or {}, queryset=qs, request=request or _Request(user))
     return filterset.qs, filterset
 
