@@ -656,6 +656,29 @@ def _action_out(t: Transition) -> dict:
     }
 
 
+# The columns a list row reads (``_item``, ``hazard_overdue``): a page loads nothing else.
+_ROW_FIELDS = (
+    "unit__name",
+    "unit__region__name",
+    "location",
+    "description",
+    "hazard_type",
+    "category",
+    "level",
+    "sub_grade__level",
+    "sub_grade__code",
+    "sub_grade__name",
+    "sub_grade__sort_order",
+    "sub_grade__is_active",
+    "source",
+    "status",
+    "deadline",
+    "original_deadline",
+    "found_at",
+    "version",
+)
+
+
 def _item(hazard: Hazard) -> dict[str, Any]:
     """One list row as a plain dict: validated by ``HazardRowOut`` without a resolver per field
     (the list is the busiest operation; see bench/bench_hazards.py)."""
@@ -774,7 +797,8 @@ def hazards_list(request: HttpRequest, filters: Query[HazardFilterIn]):
     _require(request)
     cleaned = filters.model_dump(exclude={"q", "limit", "offset"})
     qs = hazard_rows_for(request.auth, cleaned, search=(filters.q or "").strip())
-    rows = _with_overdue(list(qs[filters.offset : filters.offset + filters.limit]))
+    page = qs.only(*_ROW_FIELDS)[filters.offset : filters.offset + filters.limit]
+    rows = _with_overdue(list(page))
     items = [_item(hazard) for hazard in rows]
     return {"items": items, "count": _count(qs, rows, offset=filters.offset, limit=filters.limit)}
 
