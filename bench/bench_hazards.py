@@ -15,7 +15,8 @@ Steps:
 3. The town office's API token (``api_token_issue``); the SQL queries of one request of each URL
    counted in-process (Django test client with the bearer token, ``CaptureQueriesContext``), once
    with 1,000 hazards and once with all of them: the count must not grow with the data.
-4. ``gunicorn config.wsgi -w 2`` on a free loopback port (ANJIAN_DEBUG=false), warmed up, then
+4. ``gunicorn -c config/gunicorn.conf.py -w 2`` (the production settings: threaded workers that keep
+   connections alive) on a free loopback port (ANJIAN_DEBUG=false), warmed up, then
    ``wrk -t2 -c4 -d15s`` per URL: requests per second and the latency percentiles (p50 and p95
    printed by a small Lua ``done()``; ``--latency`` gives only 50/75/90/99).
 5. The same in-process query count on SQLite (a temporary database file).
@@ -370,7 +371,15 @@ def serve_and_load(env: dict, token: str, args) -> dict[str, dict]:
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen(
-        [gunicorn, "config.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"],
+        [
+            gunicorn,
+            "-c",
+            str(ROOT / "config" / "gunicorn.conf.py"),
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+        ],
         env=env,
         cwd=ROOT,
         stdout=log,
@@ -471,7 +480,7 @@ def markdown(result: dict) -> str:
         "",
         f"Run {info['date']} on {info['host']}: {info['cpu']} ({info['cpus']} CPUs, "
         f"{info['memory']}), Python {info['python']}, Django {info['django']}, gunicorn "
-        f"{info['gunicorn']} ({result['workers']} workers, loopback), {info['wrk']}; "
+        f"{info['gunicorn']} ({result['workers']} gthread workers × 4 threads, keep-alive, loopback), {info['wrk']}; "
         f"PostgreSQL {pg['db_version']}. Load average before the run: "
         f"{info['load_average_before']:.2f}. Written by `make bench` (`bench/bench_hazards.py`).",
         "",
