@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --build-constraint build-constraints.txt
 # Debian packages the browser tests need (Chromium for Playwright, CJK fonts for readable screenshots,
-# gettext for the message-catalog check) and wrk, the HTTP load generator of `make bench`.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext wrk
+# gettext for the message-catalog check, LibreOffice Writer and poppler-utils to check that a
+# generated Word document renders to PDF) and wrk, the HTTP load generator of `make bench`.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext wrk libreoffice-writer-nogui poppler-utils
 
 .PHONY: demo test test-fast install install-test system-packages messages lint serve-demo bench clean
 
@@ -62,7 +63,7 @@ test-fast: install-test
 ## make messages: extract and compile the Chinese catalogs (needs gettext).
 messages: install-test system-packages
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore='.venv/*' --ignore='staticfiles/*' --ignore='data/*' --ignore='test-artifacts/*' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' --ignore='conftest.py' --ignore='*/tests/*' --ignore='anjian/core/testing/*'
-	$(BIN)/python scripts/apply_translations.py anjian/accounts/locale anjian/notifications/locale anjian/units/locale anjian/hazards/locale anjian/inspections/locale anjian/enforcement/locale locale
+	$(BIN)/python scripts/apply_translations.py anjian/accounts/locale anjian/notifications/locale anjian/units/locale anjian/hazards/locale anjian/inspections/locale anjian/enforcement/locale anjian/plans/locale anjian/campaigns/locale anjian/stats/locale locale
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore='.venv/*'
 
 lint: install-test

@@ -153,15 +153,20 @@ def _server_error(request, exc):  # pragma: no cover - the safety net
 def _register_routers() -> None:
     from anjian.accounts.api import router as accounts_router
     from anjian.audit.api import router as audit_router
+    from anjian.campaigns.api import router as campaigns_router
     from anjian.core.api import router as core_router
     from anjian.enforcement.api import router as documents_router
+    from anjian.enforcement.case_api import router as cases_router
+    from anjian.enforcement.settings_api import router as enforcement_settings_router
     from anjian.hazards.api import router as hazards_router
     from anjian.hazards.report_api import router as hazard_reports_router
     from anjian.hazards.tipoff_api import router as tip_offs_router
     from anjian.inspections.api import router as inspections_router
     from anjian.inspections.template_api import router as checklists_router
     from anjian.notifications.api import router as notifications_router
+    from anjian.plans.api import router as plans_router
     from anjian.regions.api import router as regions_router
+    from anjian.stats.api import router as statistics_router
     from anjian.teams.api import router as teams_router
     from anjian.units.api import router as units_router
     from anjian.units.document_api import router as unit_documents_router
@@ -184,6 +189,11 @@ def _register_routers() -> None:
     api.add_router("/checklists", checklists_router)
     api.add_router("/inspections", inspections_router)
     api.add_router("/documents", documents_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/enforcement-settings", enforcement_settings_router)
+    api.add_router("/plans", plans_router)
+    api.add_router("/campaigns", campaigns_router)
+    api.add_router("/statistics", statistics_router)
     api.add_router("/audit", audit_router)
     api.add_router("/notifications", notifications_router)
 

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "anjian.hazards",
     "anjian.inspections",
     "anjian.enforcement",
+    "anjian.plans",
+    "anjian.campaigns",
+    "anjian.stats",
     "anjian.notifications",
     "anjian.demo",
 ]

@@ -2,6 +2,13 @@
 
 T = {
     "Checklists": "检查表",
+    "Inspection plan": "年度检查计划",
+    "Campaigns": "专项整治与联合执法",
+    "Enforcement cases": "立案查处",
+    "Enforcement settings": "执法设置",
+    "Statistics": "统计报表",
+    "Your monthly score will appear here": "您的月度考评得分将显示在这里",
+    "The campaigns you take part in will appear here.": "您参加的专项整治和联合执法行动将显示在这里。",
     "Monthly reports": "隐患自查月报",
     "Monthly reports of the units": "各单位月报",
     "Public tip-offs": "群众举报",

@@ -71,6 +71,7 @@ from anjian.units.models import (
     UnitKind,
     UnitPerson,
 )
+from tests import access_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -369,6 +370,7 @@ OBJECT_OPERATION_BODIES: dict[str, Any] = {
     },
     "tip_offs_dismiss": {"expected_version": 1, "reason": "越权测试"},
 }
+access_parts.merge_into(globals())
 
 
 # --- The world, plus a town of another district that no persona's scope reaches -------------------
@@ -448,6 +450,12 @@ def walk(world: World) -> Walk:
     hazards = {each: make_hazard(actor, each, photos=1) for each, actor in recorders.items()}
     _walk_reports_and_tip_offs(recorders, towns=(world.town_a, world.town_b, town))
     _walk_checklists_and_inspections(recorders)
+    access_parts.make_walk_objects(
+        world=world,
+        recorders=recorders,
+        towns=(world.town_a, world.town_b, town),
+        outside_officer=officer,
+    )
     HazardSubGrade.objects.create(
         pk=PLAIN_KWARGS["subgrade_id"], level="major", code="walk-1", name="走查"
     )

@@ -97,6 +97,38 @@ MATRIX: dict[str, frozenset[Role]] = {
     # --- Enforcement documents (执法文书): numbered per town, type and year.
     "enforcement.view": frozenset(OFFICIALS | {R.ENTERPRISE}),
     "enforcement.issue_documents": frozenset({R.TOWN_OFFICE, R.INSPECTOR}),
+    # The town's enforcement settings pages: issuing authority and mode, the entrusted fine cap,
+    # officers' certificates, numbering rules.
+    "enforcement.manage_settings": frozenset({R.TOWN_OFFICE}),
+    # Enforcement cases (立案查处): an enterprise sees its own cases.
+    "enforcement.view_cases": frozenset(OFFICIALS | {R.ENTERPRISE}),
+    # Opening a case, moving it through its stages, recording the penalty, payments, transfer.
+    "enforcement.handle_cases": frozenset({R.TOWN_OFFICE, R.INSPECTOR}),
+    # Approving the opening and the closure of a case and the penalty decision (分管领导).
+    "enforcement.approve_cases": frozenset({R.LEADER, R.TOWN_OFFICE}),
+    # The table of legal provisions and penalty ranges (shared; refused by role, not scope).
+    "enforcement.view_provisions": frozenset(OFFICIALS),
+    "enforcement.manage_provisions": frozenset({R.DISTRICT, R.TOWN_OFFICE}),
+    # --- The annual inspection plan (年度执法检查计划): frequencies, tasks, 双随机, progress.
+    # Seeing tasks: an expert those of the contracted units, a village officer the village's.
+    "plans.view": frozenset(OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT}),
+    # Setting frequencies, generating the year's tasks, the random draw, (re)assigning tasks.
+    "plans.manage": frozenset({R.TOWN_OFFICE}),
+    # --- Campaigns (专项整治) and joint enforcement (联合执法): a department officer sees only the
+    # campaigns their department joined.
+    "campaigns.view": frozenset(OFFICIALS | {R.DEPARTMENT}),
+    "campaigns.manage": frozenset({R.TOWN_OFFICE}),
+    # Starting campaign inspections and linking the period's inspections to a campaign (a
+    # department officer takes part beside the town's inspectors: they inspect and sign).
+    "campaigns.take_part": frozenset({R.TOWN_OFFICE, R.INSPECTOR}),
+    # --- Statistics (统计报表): figures of any period for the scope one may see (a district user: the
+    # sum of its towns; a committee member: the sector; a village officer: the village; an expert:
+    # the contracted units; an enterprise: its own), and the stored report runs sent upward.
+    "stats.view": frozenset(
+        OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}
+    ),
+    # Storing a report run (parameters and results kept, reproducible later).
+    "stats.store_runs": frozenset({R.TOWN_OFFICE, R.DISTRICT, R.LEADER}),
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "accounts.manage_users": frozenset({R.TOWN_OFFICE}),

@@ -5,8 +5,8 @@ regions the user may see); the work areas of modules that do not exist yet are e
 what will appear there. This is the one page of ``core`` that reads other apps, so their imports
 stay inside the functions (``core`` imports no app at module level).
 
-Queries are bounded: one for the assignments, then at most three per role (the hazard figures in
-one aggregate, the units and villages counts), whatever the data size.
+Queries are bounded: one for the assignments, then a fixed few per role (the hazard figures in
+one aggregate, the plan's tasks in one, the units and villages counts), whatever the data size.
 """
 
 from __future__ import annotations
@@ -115,14 +115,22 @@ def _hazard_cards(user, a: _Assignments) -> list[Card]:
     return hazard_cards(user, a.role, a.q_units(), Card)
 
 
+def _plan_card(user, a: _Assignments) -> Card:
+    from anjian.plans.home import town_plan_card
+
+    return town_plan_card(user, a.q_units(), Card)
+
+
+def _my_tasks_card(user, a: _Assignments) -> Card:
+    from anjian.plans.home import my_tasks_card
+
+    return my_tasks_card(user, a.q_units(), Card)
+
+
 def _town_office(user, a: _Assignments) -> list[Card]:
     return [
         *_hazard_cards(user, a),
-        Card(
-            title=_("Inspections"),
-            empty=_("This month's inspection plan progress will appear here"),
-            testid="inspections",
-        ),
+        _plan_card(user, a),
         _units_card(
             user, a, _("Supervised units"), _("The town's supervised units will appear here.")
         ),
@@ -133,11 +141,7 @@ def _town_office(user, a: _Assignments) -> list[Card]:
 def _inspector(user, a: _Assignments) -> list[Card]:
     return [
         *_hazard_cards(user, a),
-        Card(
-            title=_("My inspection tasks"),
-            empty=_("Your inspection tasks will appear here"),
-            testid="tasks",
-        ),
+        _my_tasks_card(user, a),
         _units_card(
             user, a, _("Supervised units"), _("The town's supervised units will appear here.")
         ),
@@ -176,9 +180,10 @@ def _committee_member(user, a: _Assignments) -> list[Card]:
 def _village_officer(user, a: _Assignments) -> list[Card]:
     return [
         *_hazard_cards(user, a),
+        _my_tasks_card(user, a),
         Card(
             title=_("Patrols"),
-            empty=_("Your patrol tasks and your monthly score will appear here"),
+            empty=_("Your monthly score will appear here"),
             testid="patrols",
         ),
         _units_card(
@@ -204,6 +209,7 @@ def _expert(user, a: _Assignments) -> list[Card]:
             empty="" if names else _("The units assigned to you will appear here."),
             testid="contracted-units",
         ),
+        _my_tasks_card(user, a),
         *_hazard_cards(user, a),
         Card(
             title=_("Assisted inspections and unit files"),
@@ -241,10 +247,17 @@ def _enterprise(user, a: _Assignments) -> list[Card]:
 
 
 def _department(user, a: _Assignments) -> list[Card]:
+    from anjian.campaigns.models import Campaign
+
+    names, more = _names(Campaign.objects.visible_to(user).order_by("-start_date", "-pk"))
     return [
         Card(
             title=_("Joint campaigns"),
-            empty=_("The joint enforcement campaigns you take part in will appear here"),
+            value=len(names) + more,
+            names=names,
+            more=more,
+            url=url_or_none("campaigns:campaign_list"),
+            empty="" if names else _("The campaigns you take part in will appear here."),
             testid="campaigns",
         ),
     ]

@@ -40,7 +40,14 @@ NAV: tuple[NavItem, ...] = (
     NavItem(
         _("Inspections"), "inspections:inspection_list", "inspections.view", section="inspections"
     ),
+    NavItem(_("Inspection plan"), "plans:plan_list", "plans.view", section="plans"),
     NavItem(_("Checklists"), "inspections:checklist_list", "inspections.view_templates"),
+    NavItem(_("Campaigns"), "campaigns:campaign_list", "campaigns.view", section="campaigns"),
+    NavItem(_("Enforcement cases"), "cases:case_list", "enforcement.view_cases"),
+    NavItem(
+        _("Enforcement settings"), "enforcement_settings:settings", "enforcement.manage_settings"
+    ),
+    NavItem(_("Statistics"), "stats:statistics", "stats.view", section="stats"),
     NavItem(_("Documents"), "units:document_list", "units.view"),
     NavItem(_("Contracted experts"), "units:firm_list", "units.view_experts"),
     NavItem(_("Committees"), "teams:committee_list", "teams.view", section="teams"),

@@ -13,10 +13,14 @@ from django.utils.translation import gettext as _
 from anjian.accounts.models import RoleAssignment, User
 from anjian.accounts.roles import Role
 from anjian.accounts.services import role_assign, user_create
+from anjian.campaigns.campaign_demo import load_demo_campaigns
 from anjian.core.validators import credit_code_check_char, org_code_check_char
 from anjian.demo import town
+from anjian.enforcement.case_demo import load_demo_cases
+from anjian.enforcement.settings_services import load_demo_enforcement_settings
 from anjian.hazards.hazard_demo import load_demo_hazards
 from anjian.inspections.inspection_demo import load_demo_inspections
+from anjian.plans.plan_demo import load_demo_plans
 from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import regions_load_file
 from anjian.teams.models import Committee, CommitteeKind
@@ -207,6 +211,12 @@ def load_demo() -> DemoReport:
     # enterprise's monthly reports and two tip-offs from the public.
     load_demo_hazards(report)
     load_demo_inspections(report)
+    # Enforcement: the town's settings and certificates, the year's plan, two campaigns and the
+    # four cases of the report (立案查处企业4起).
+    load_demo_enforcement_settings(report)
+    load_demo_plans(report)
+    load_demo_campaigns(report)
+    load_demo_cases(report)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(
             "admin", town.DEMO_PASSWORD, name="系统管理员", must_change_password=False

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.scoping import ScopedQuerySet
+from anjian.enforcement.case_choices import CaseStage, PartyType
 
 
 class DocumentType(models.TextChoices):
@@ -126,6 +127,17 @@ class EnforcementSettings(models.Model):
         _("administrative reconsideration body"), max_length=100, blank=True
     )
     court = models.CharField(_("people's court"), max_length=100, blank=True)
+    penalty_cap = models.DecimalField(
+        _("largest fine the town may impose (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set by the entrustment or delegation; a case whose fine would exceed it is "
+            "transferred (移送) to the district bureau. Empty: no cap beyond the provision's range."
+        ),
+    )
 
     class Meta:
         verbose_name = _("enforcement settings")
@@ -221,6 +233,14 @@ class IssuedDocument(models.Model):
     )
     file = models.FileField(_("Word file"), upload_to=document_upload_to, blank=True)
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    case = models.ForeignKey(
+        "enforcement.Case",
+        verbose_name=_("enforcement case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
 
     objects = IssuedDocumentQuerySet.as_manager()
 
@@ -236,3 +256,292 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# --- Enforcement cases (立案查处) ----------------------------------------------------------------
+
+
+class LegalProvisionQuerySet(ScopedQuerySet):
+    """The table of provisions is shared by every town: a role granting the action sees all of it,
+    any other role none of it."""
+
+    scope_path = None
+    view_action = "enforcement.view_provisions"
+
+    def for_action(self, user, action: str = "view"):
+        from anjian.core.scoping import get_scope
+
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self if get_scope(user).can(self.qualify(action)) else self.none()
+
+
+class LegalProvision(models.Model):
+    """One provision of the maintained penalty table (domain §2.4): what it forbids and the
+    penalty it sets, with the fine range for an organisation and for an individual."""
+
+    law = models.CharField(_("law or regulation"), max_length=100)
+    article = models.CharField(
+        _("article, paragraph, item"), max_length=60, help_text=_("e.g. 第一百零二条")
+    )
+    violation = models.TextField(_("violation"))
+    penalty_text = models.TextField(_("penalty"))
+    fine_min_organisation = models.DecimalField(
+        _("smallest fine for an organisation (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    fine_max_organisation = models.DecimalField(
+        _("largest fine for an organisation (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the provision sets no fine for an organisation."),
+    )
+    fine_min_individual = models.DecimalField(
+        _("smallest fine for an individual (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    fine_max_individual = models.DecimalField(
+        _("largest fine for an individual (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the provision sets no fine for an individual."),
+    )
+    warning = models.BooleanField(_("a warning applies"), default=False)
+    suspension = models.BooleanField(_("suspension applies"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = LegalProvisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal provision")
+        verbose_name_plural = _("legal provisions")
+        ordering = ["law", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["law", "article"], name="legal_provision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"《{self.law}》{self.article}"
+
+    def fine_range(self, party_type: str) -> tuple:
+        """(smallest, largest) fine for the kind of party; largest ``None``: no fine."""
+        if party_type == "individual":
+            return self.fine_min_individual, self.fine_max_individual
+        return self.fine_min_organisation, self.fine_max_organisation
+
+
+class CaseQuerySet(ScopedQuerySet):
+    scope_path = "town__path"
+    scope_unit = "unit_id"
+    view_action = "enforcement.view_cases"
+
+
+class Case(models.Model):
+    """One case opened against a unit (or a person of it), from opening to closure."""
+
+    town = models.ForeignKey(
+        "regions.Region", verbose_name=_("town"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cases"
+    )
+    party_type = models.CharField(
+        _("kind of party"), max_length=12, choices=PartyType.choices, default=PartyType.ORGANISATION
+    )
+    party_name = models.CharField(
+        _("party"), max_length=200, help_text=_("The unit, or the person fined.")
+    )
+    number = models.CharField(
+        _("case number"), max_length=80, blank=True, help_text=_("The approval form's number.")
+    )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("inspection the case comes from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    hazards = models.ManyToManyField(
+        "hazards.Hazard",
+        verbose_name=_("hazards the case comes from"),
+        blank=True,
+        related_name="cases",
+    )
+    cause = models.CharField(_("cause of action (案由)"), max_length=200)
+    facts = models.TextField(_("facts"))
+    provision = models.ForeignKey(
+        LegalProvision,
+        verbose_name=_("penalty basis"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    stage = models.CharField(
+        _("stage"),
+        max_length=16,
+        choices=CaseStage.choices,
+        default=CaseStage.OPENED,
+        db_index=True,
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("case officers"), related_name="cases_handled"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    # Approvals: who and when.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opening approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("extension approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    extended_on = models.DateField(_("extended on"), null=True, blank=True)
+    proposed_fine = models.DecimalField(
+        _("proposed fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    notified_on = models.DateField(_("notified on"), null=True, blank=True)
+    statement_due = models.DateField(
+        _("statement, defence or hearing request due"), null=True, blank=True
+    )
+    statement = models.TextField(_("party's statement and defence"), blank=True)
+    hearing_requested = models.BooleanField(_("hearing requested"), default=False)
+    decided_fine = models.DecimalField(
+        _("decided fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decision approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    served_on = models.DateField(_("decision served on"), null=True, blank=True)
+    payment_due = models.DateField(_("payment due"), null=True, blank=True)
+    executed_on = models.DateField(_("executed on"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closure approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    transferred_to = models.CharField(_("transferred to"), max_length=100, blank=True)
+    transferred_on = models.DateField(_("transferred on"), null=True, blank=True)
+    transfer_reason = models.TextField(_("reason for the transfer"), blank=True)
+    withdrawn_reason = models.TextField(_("reason for the withdrawal"), blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enforcement case")
+        verbose_name_plural = _("enforcement cases")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.party_name} {self.cause}"
+
+
+class CaseScopedQuerySet(ScopedQuerySet):
+    """Rows of one case: visible wherever the case is."""
+
+    scope_path = "case__town__path"
+    scope_unit = "case__unit_id"
+    view_action = "enforcement.view_cases"
+
+
+class CaseEvent(models.Model):
+    """One step of a case's timeline."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("enforcement case"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=24)
+    from_stage = models.CharField(_("from stage"), max_length=16, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.action}"
+
+
+class CasePayment(models.Model):
+    """One payment of the fine (and late fee) of a case."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("enforcement case"), on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.DecimalField(_("amount paid (yuan)"), max_digits=12, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    receipt_number = models.CharField(_("receipt number"), max_length=60)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["paid_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "receipt_number"], name="case_receipt_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.amount}"

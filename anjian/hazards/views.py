@@ -199,6 +199,8 @@ class HazardDetailView(ScopedDetailView):
             and Hazard.objects.for_action(self.request.user, RECORD).filter(pk=hazard.pk).exists()
         )
         ctx["destructive_actions"] = DESTRUCTIVE_ACTIONS
+        # Opening an enforcement case (立案, e.g. refused rectification): anjian.enforcement.
+        ctx["can_open_case"] = get_scope(self.request.user).can("enforcement.handle_cases")
         return ctx
 
 

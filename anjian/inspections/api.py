@@ -169,6 +169,23 @@ class UpdateIn(Schema):
     officer_ids: list[int] | None = None
 
 
+class HazardChoiceIn(Schema):
+    """What the inspector decides for one failed item; what is left out keeps the default."""
+
+    item_id: int = Field(description="The failed checklist item")
+    level: HazardLevel | None = Field(None, description="general (一般) or major (重大)")
+    deadline: datetime.date | None = Field(None, description="This hazard's own deadline")
+    working_days: int | None = Field(None, description="Or working days from today (1–365)")
+    requirement: str | None = Field(None, description="The rectification requirement")
+    rectified_on_spot: bool = Field(
+        False, description="Rectified on the spot: recorded and closed at once (not major)"
+    )
+    on_spot_description: str = Field("", description="What was done (rectified on the spot)")
+    on_spot_photo_ids: list[int] = Field(
+        [], description="Photos of the item that show the rectification (at least one)"
+    )
+
+
 class FinishIn(Schema):
     expected_version: int
     unit_signatory: str
@@ -176,10 +193,22 @@ class FinishIn(Schema):
     inspector_signature: str
     deadline: datetime.date | None = None
     working_days: int | None = Field(None, description="Default 7 for ordinary hazards")
+    hazards: list[HazardChoiceIn] | None = Field(
+        None, description="Per failed item: level, deadline, requirement or rectified on the spot"
+    )
     hazard_overrides: dict[str, dict[str, Any]] | None = Field(
         None,
-        description="Item id → hazard fields (and deadline/working_days) replacing the defaults",
+        description="Item id → hazard fields (and deadline/working_days) replacing the defaults "
+        "(the older form of `hazards`)",
     )
+
+    def overrides(self) -> dict[str, dict[str, Any]]:
+        """``hazards`` and ``hazard_overrides`` as one map: item id → choices."""
+        merged = {str(k): dict(v) for k, v in (self.hazard_overrides or {}).items()}
+        for choice in self.hazards or ():
+            data = choice.model_dump(exclude={"item_id"}, exclude_defaults=True)
+            merged.setdefault(str(choice.item_id), {}).update(data)
+        return merged
 
 
 class CancelIn(Schema):
@@ -393,10 +422,15 @@ def inspections_update(request: HttpRequest, inspection_id: int, payload: Update
 )
 def inspections_finish(request: HttpRequest, inspection_id: int, payload: FinishIn):
     """Every item answered, both signatures (PNG data URLs) and the unit's signatory are needed.
-    Each failed item is recorded as a hazard; if one is refused, nothing is finished (422)."""
+    Each failed item is recorded as a hazard; if one is refused, nothing is finished (422).
+    ``hazards`` chooses per failed item (errors name it: ``hazards.<item id>.<field>``)."""
     _require(request, INSPECT)
+    data = payload.model_dump(exclude={"hazards", "hazard_overrides"})
     services.inspection_finish(
-        actor=request.auth, inspection_id=inspection_id, **payload.model_dump()
+        actor=request.auth,
+        inspection_id=inspection_id,
+        hazard_overrides=payload.overrides(),
+        **data,
     )
     return _detail(request, inspection_id)
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from anjian.hazards.choices import HazardLevel
 from anjian.hazards.forms import MultiplePhotoField, ServiceErrorsMixin
 from anjian.inspections.choices import InspectionKind, ItemResult
 
@@ -74,11 +76,122 @@ class FinishForm(ServiceErrorsMixin, forms.Form):
         label=_("The answers are complete and both sides have signed: finish and lock the record.")
     )
 
+    # The service's names of a failed item's choices → this form's field suffixes.
+    CHOICE_FIELDS = {
+        "level": "level",
+        "deadline": "deadline",
+        "working_days": "working_days",
+        "requirement": "requirement",
+        "rectified_on_spot": "on_spot",
+        "on_spot_description": "on_spot_description",
+        "on_spot_photo_ids": "on_spot_photos",
+    }
+
+    def __init__(self, *args, failed=(), defaults=None, **kwargs):
+        """``failed``: the failed results (with their photos); ``defaults``: item id →
+        (level, requirement) the hazard gets when nothing is chosen."""
+        super().__init__(*args, **kwargs)
+        self.failed = list(failed)
+        self.defaults = defaults or {}
+        self.item_fields = []
+        for result in self.failed:
+            item_id = result.item_id
+            level, requirement = self.defaults.get(item_id, (HazardLevel.GENERAL, ""))
+            prefix = f"h{item_id}_"
+            self.fields[prefix + "level"] = forms.ChoiceField(
+                label=_("Hazard level"),
+                choices=HazardLevel.choices,
+                initial=level,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[prefix + "deadline"] = forms.DateField(
+                label=_("Own deadline"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields[prefix + "working_days"] = forms.IntegerField(
+                label=_("Or working days"), required=False, min_value=1, max_value=365
+            )
+            self.fields[prefix + "requirement"] = forms.CharField(
+                label=_("Rectification requirement"),
+                required=False,
+                initial=requirement,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[prefix + "on_spot"] = forms.BooleanField(
+                label=_("Rectified on the spot"), required=False
+            )
+            self.fields[prefix + "on_spot_description"] = forms.CharField(
+                label=_("What was done on the spot"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            photos = list(result.photos.all())
+            self.fields[prefix + "on_spot_photos"] = forms.TypedMultipleChoiceField(
+                label=_("Photos showing the rectification"),
+                coerce=int,
+                required=False,
+                choices=[(p.pk, str(n)) for n, p in enumerate(photos, 1)],
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.item_fields.append(
+                {
+                    "result": result,
+                    "photos": photos,
+                    "default_level": level,
+                    **{suffix: self[prefix + suffix] for suffix in self.CHOICE_FIELDS.values()},
+                }
+            )
+
     def clean(self):
         data = super().clean()
         if data.get("deadline") and data.get("working_days"):
             self.add_error("working_days", _("Give a date or working days, not both."))
         return data
+
+    def hazard_choices(self) -> dict[int, dict]:
+        """Item id → what the inspector chose differently from the defaults."""
+        data = self.cleaned_data
+        choices: dict[int, dict] = {}
+        for result in self.failed:
+            prefix = f"h{result.item_id}_"
+            level, requirement = self.defaults.get(result.item_id, (None, ""))
+            choice: dict = {}
+            if data.get(prefix + "level") and data[prefix + "level"] != level:
+                choice["level"] = data[prefix + "level"]
+            text = (data.get(prefix + "requirement") or "").strip()
+            if text and text != requirement:
+                choice["requirement"] = text
+            for key in ("deadline", "working_days"):
+                if data.get(prefix + key):
+                    choice[key] = data[prefix + key]
+            if data.get(prefix + "on_spot"):
+                choice["rectified_on_spot"] = True
+                choice["on_spot_description"] = data.get(prefix + "on_spot_description", "")
+                choice["on_spot_photo_ids"] = data.get(prefix + "on_spot_photos") or []
+            if choice:
+                choices[result.item_id] = choice
+        return choices
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Errors of a failed item's choices (``hazards.<item id>.<name>``) go on its fields."""
+        if not hasattr(exc, "error_dict"):
+            super().add_service_errors(exc)
+            return
+        rest = {}
+        for key, messages in exc.message_dict.items():
+            parts = key.split(".")
+            field = None
+            if len(parts) == 3 and parts[0] == "hazards" and parts[2] in self.CHOICE_FIELDS:
+                field = f"h{parts[1]}_{self.CHOICE_FIELDS[parts[2]]}"
+            if field in self.fields:
+                for message in messages:
+                    self.add_error(field, message)
+            else:
+                rest[key] = messages
+        if rest:
+            super().add_service_errors(ValidationError(rest))
 
 
 class CancelForm(ServiceErrorsMixin, forms.Form):

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.navigation import url_or_none
 from anjian.inspections.choices import InspectionKind, InspectionStatus, ItemResult
 from anjian.inspections.models import (
     ChecklistSection,
@@ -143,10 +144,13 @@ def unit_inspections_tab(user, unit) -> dict:
     """The unit page's inspections tab: the unit's latest inspections and the start button."""
     qs, _filterset = inspection_list_for(user, {"unit": unit.pk})
     can_start = Unit.objects.for_action(user, INSPECT).filter(pk=unit.pk).exists()
+    # A scanned QR code leads an inspector here: the unit's tasks of the annual plan (anjian.plans).
+    tasks_url = url_or_none("plans:unit_tasks", unit.pk) if can_start else None
     return {
         "inspections": list(qs[:20]),
         "count": qs.count(),
         "can_start": can_start,
+        "tasks_url": tasks_url,
     }
 
 

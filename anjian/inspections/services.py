@@ -32,7 +32,12 @@ from anjian.hazards.access import roles_granting
 from anjian.hazards.choices import HazardLevel, HazardSource, HazardType
 from anjian.hazards.models import MAX_HAZARD_PHOTOS
 from anjian.hazards.photos import photo_fields, photo_process
-from anjian.hazards.services import HAZARD_FIELDS, hazard_create
+from anjian.hazards.services import (
+    HAZARD_FIELDS,
+    hazard_create,
+    hazard_transition,
+    resolve_deadline,
+)
 from anjian.inspections.choices import (
     InspectionKind,
     InspectionStatus,
@@ -398,17 +403,6 @@ def signature_png(value: str, *, field: str) -> str:
     return value
 
 
-def _reuploads(result: InspectionResult) -> list[SimpleUploadedFile]:
-    """The item's photos as uploads again (from the stored originals), for the hazard."""
-    uploads = []
-    for photo in result.photos.order_by("pk"):
-        with photo.original.open("rb") as handle:
-            data = handle.read()
-        name = photo.original.name.rsplit("/", 1)[-1]
-        uploads.append(SimpleUploadedFile(name, data, content_type=photo.content_type))
-    return uploads
-
-
 def hazard_fields_for(inspection: Inspection, result: InspectionResult) -> dict[str, Any]:
     """What a failed item says about the hazard it found."""
     item = result.item
@@ -422,7 +416,7 @@ def hazard_fields_for(inspection: Inspection, result: InspectionResult) -> dict[
         "description": description,
         "hazard_type": HazardType.MANAGEMENT if management else HazardType.UNSAFE_CONDITION,
         "category": item.hazard_category,
-        "level": HazardLevel.MAJOR if item.is_major_criterion else item.hazard_level,
+        "level": hazard_fields_for_level(result),
         "legal_basis": item.legal_basis,
         "source": source,
         "requirement": "按检查表要求整改：" + item.text.strip(),
@@ -431,6 +425,205 @@ def hazard_fields_for(inspection: Inspection, result: InspectionResult) -> dict[
 
 def _item_label(result: InspectionResult, number: int) -> str:
     return _("item %(n)s “%(text)s”") % {"n": number, "text": result.item.text[:30]}
+
+
+# The per-item choices of the finish step (besides any of ``HAZARD_FIELDS``).
+CHOICE_KEYS = frozenset(
+    {"deadline", "working_days", "rectified_on_spot", "on_spot_description", "on_spot_photo_ids"}
+)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "on", "yes"}
+    return bool(value)
+
+
+def _item_choices(
+    results: Sequence[InspectionResult],
+    overrides: Mapping[Any, Mapping[str, Any]] | None,
+    *,
+    may_order: bool,
+    today: datetime.date,
+) -> dict[int, dict[str, Any]]:
+    """Check the inspector's choices for the failed items (item id → choices) and return them
+    cleaned: level, requirement (and any other hazard field), a deadline as a date or working
+    days, or "rectified on the spot" with what was done and the item's photos showing it.
+    Errors name the item: ``hazards.<item id>.<field>``."""
+    failed = {
+        r.item_id: (n, r)
+        for n, r in enumerate(results, 1)
+        if r.result == ItemResult.FAIL and not r.hazard_id
+    }
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[int, dict[str, Any]] = {}
+
+    def refuse(item_id, field, message, label=None):
+        prefix = f"{label}：" if label else ""
+        errors.setdefault(f"hazards.{item_id}.{field}", []).append(prefix + str(message))
+
+    for key, raw in (overrides or {}).items():
+        try:
+            item_id = int(key)
+        except (TypeError, ValueError):
+            item_id = None
+        if item_id not in failed:
+            refuse(
+                key,
+                "item",
+                _("Choices were given for an item that did not fail: %(item)s.") % {"item": key},
+            )
+            continue
+        number, result = failed[item_id]
+        label = _item_label(result, number)
+        data = {k: v for k, v in dict(raw or {}).items() if v not in (None, "")}
+        unknown = sorted(set(data) - CHOICE_KEYS - set(HAZARD_FIELDS))
+        if unknown:
+            refuse(
+                item_id,
+                "item",
+                _("Unknown choice: %(names)s.") % {"names": ", ".join(unknown)},
+                label,
+            )
+            continue
+        choice: dict[str, Any] = {k: v for k, v in data.items() if k in HAZARD_FIELDS}
+        if "level" in choice and choice["level"] not in HazardLevel.values:
+            refuse(item_id, "level", _("Choose the level: ordinary or major."), label)
+        if "requirement" in choice:
+            choice["requirement"] = str(choice["requirement"]).strip()
+            if not choice["requirement"]:
+                del choice["requirement"]
+        on_spot = _flag(data.get("rectified_on_spot"))
+        due = {k: data[k] for k in ("deadline", "working_days") if k in data}
+        if len(due) == 2:
+            refuse(item_id, "working_days", _("Give a date or working days, not both."), label)
+            due = {}
+        elif due:
+            try:
+                day, _mode, _n, _warnings = resolve_deadline(due, start=today)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        refuse(item_id, field, message, label)
+                due = {}
+            else:
+                if day is not None and day < today:
+                    refuse(item_id, "deadline", _("The deadline cannot be in the past."), label)
+                if on_spot:
+                    refuse(
+                        item_id,
+                        "deadline",
+                        _("A hazard rectified on the spot needs no deadline."),
+                        label,
+                    )
+                elif not may_order:
+                    refuse(
+                        item_id,
+                        "deadline",
+                        _(
+                            "You may record the hazard, but the deadline is set by the town "
+                            "office, an inspector or the unit's expert: leave it empty."
+                        ),
+                        label,
+                    )
+        level = choice.get("level") or hazard_fields_for_level(result)
+        if on_spot:
+            if level == HazardLevel.MAJOR:
+                refuse(
+                    item_id,
+                    "rectified_on_spot",
+                    _(
+                        "A major hazard cannot be rectified on the spot: it needs a governance plan."
+                    ),
+                    label,
+                )
+            description = str(data.get("on_spot_description") or "").strip()
+            if not description:
+                refuse(item_id, "on_spot_description", _("Describe what was done."), label)
+            ids = data.get("on_spot_photo_ids") or []
+            if isinstance(ids, str | int):
+                ids = [ids]
+            try:
+                ids = sorted({int(i) for i in ids})
+            except (TypeError, ValueError):
+                ids = [-1]
+            own = set(result.photos.values_list("pk", flat=True))
+            if not ids:
+                refuse(
+                    item_id,
+                    "on_spot_photo_ids",
+                    _("Add at least one photo showing the rectification."),
+                    label,
+                )
+            elif not set(ids) <= own:
+                refuse(
+                    item_id,
+                    "on_spot_photo_ids",
+                    _("Choose photos taken for this item."),
+                    label,
+                )
+            choice["on_spot"] = {"description": description, "photo_ids": ids}
+        elif due:
+            choice["due"] = due
+        cleaned[item_id] = choice
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def hazard_fields_for_level(result: InspectionResult) -> str:
+    """The level a failed item's hazard has by default."""
+    item = result.item
+    return HazardLevel.MAJOR if item.is_major_criterion else item.hazard_level
+
+
+def _uploads(photos) -> list[SimpleUploadedFile]:
+    uploads = []
+    for photo in photos:
+        with photo.original.open("rb") as handle:
+            data = handle.read()
+        name = photo.original.name.rsplit("/", 1)[-1]
+        uploads.append(SimpleUploadedFile(name, data, content_type=photo.content_type))
+    return uploads
+
+
+def _refused(exc: ValidationError, label: str, item_id: int | None = None) -> ValidationError:
+    """A hazard's refusal as the finish step's, naming the item."""
+    messages = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    errors: dict[str, list[str]] = {}
+    for key, msgs in messages:
+        if item_id is not None:
+            target = f"hazards.{item_id}.{key or 'item'}"
+        else:
+            target = key if key in ("deadline", "working_days") else "hazards"
+        errors.setdefault(target, []).extend(f"{label}：{m}" for m in msgs)
+    return ValidationError(errors)
+
+
+def _record_hazard(*, actor, inspection, result, number, fields, due, choice) -> Any:
+    """One failed item's hazard: ordered with its deadline, or closed as rectified on the spot
+    (the chosen photos are the rectification's, the others the hazard's as found)."""
+    on_spot = choice.get("on_spot")
+    photos = list(result.photos.order_by("pk"))
+    spot_ids = set(on_spot["photo_ids"]) if on_spot else set()
+    found = [p for p in photos if p.pk not in spot_ids]
+    hazard = hazard_create(
+        actor=actor,
+        unit_id=inspection.unit_id,
+        photos=_uploads(found)[:MAX_HAZARD_PHOTOS],
+        **due,
+        **fields,
+    )
+    if on_spot:
+        hazard = hazard_transition(
+            actor=actor,
+            hazard_id=hazard.pk,
+            action="rectify_on_spot",
+            expected_version=hazard.version,
+            data={"description": on_spot["description"]},
+            photos=_uploads([p for p in photos if p.pk in spot_ids])[:MAX_HAZARD_PHOTOS],
+        )
+    return hazard
 
 
 @transaction.atomic
@@ -449,7 +642,14 @@ def inspection_finish(
     """Finish and lock the inspection. Every item must be answered and both sides must sign;
     each failed item is recorded as a hazard (ordinary ones with a deadline — given, or 7
     working days — when the actor may order; major ones without, they go the major-hazard
-    route). If any hazard is refused, nothing is finished."""
+    route). If any hazard is refused, nothing is finished.
+
+    ``hazard_overrides`` (item id → choices) lets the inspector decide per failed item: the
+    ``level``, the ``requirement`` (or any other of ``HAZARD_FIELDS``), a ``deadline`` or
+    ``working_days`` of its own (a major hazard then gets it too), or ``rectified_on_spot`` with
+    ``on_spot_description`` and ``on_spot_photo_ids`` (photos of the item showing the result):
+    the hazard is then recorded and closed as rectified on the spot. Items without choices keep
+    the defaults."""
     inspection = inspection_get_for(actor, inspection_id, action=INSPECT, lock=True)
     _must_be_open(inspection)
     if inspection.version != expected_version:
@@ -486,44 +686,41 @@ def inspection_finish(
     may_order = Unit.objects.for_action(actor, ORDER).filter(
         pk=inspection.unit_id
     ).exists() and get_scope(actor).can(ORDER)
-    overrides = {str(k): dict(v) for k, v in (hazard_overrides or {}).items()}
+    choices = _item_choices(
+        results, hazard_overrides, may_order=may_order, today=timezone.localdate()
+    )
     hazards = []
     for number, result in enumerate(results, 1):
         if result.result != ItemResult.FAIL or result.hazard_id:
             continue
+        choice = choices.get(result.item_id, {})
         fields = hazard_fields_for(inspection, result)
-        extra = overrides.get(str(result.item_id), {})
-        fields.update({k: v for k, v in extra.items() if k in HAZARD_FIELDS})
+        fields.update({k: v for k, v in choice.items() if k in HAZARD_FIELDS})
         major = fields.get("level") == HazardLevel.MAJOR
         due: dict[str, Any] = {}
-        if may_order and not major:
-            if extra.get("deadline") or extra.get("working_days"):
-                due = {"deadline": extra.get("deadline"), "working_days": extra.get("working_days")}
-            elif deadline or working_days:
-                due = {"deadline": deadline, "working_days": working_days}
-            else:
-                due = {"working_days": DEFAULT_WORKING_DAYS}
+        if "on_spot" in choice or not may_order:
+            due = {}
+        elif "due" in choice:
+            due = choice["due"]
+        elif major:
+            due = {}
+        elif deadline or working_days:
+            due = {"deadline": deadline, "working_days": working_days}
+        else:
+            due = {"working_days": DEFAULT_WORKING_DAYS}
         try:
-            hazard = hazard_create(
+            hazard = _record_hazard(
                 actor=actor,
-                unit_id=inspection.unit_id,
-                photos=_reuploads(result)[:MAX_HAZARD_PHOTOS],
-                **due,
-                **fields,
+                inspection=inspection,
+                result=result,
+                number=number,
+                fields=fields,
+                due=due,
+                choice=choice,
             )
         except ValidationError as exc:
             label = _item_label(result, number)
-            messages = (
-                exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-            )
-            raise ValidationError(
-                {
-                    (key if key in ("deadline", "working_days") else "hazards"): [
-                        f"{label}：{m}" for m in msgs
-                    ]
-                    for key, msgs in messages
-                }
-            ) from exc
+            raise _refused(exc, label, result.item_id if choice else None) from exc
         result.hazard = hazard
         result.save(update_fields=["hazard"])
         hazards.append(hazard)
@@ -536,12 +733,21 @@ def inspection_finish(
         unit_signature=unit_signature.strip(),
         inspector_signature=inspector_signature.strip(),
     )
+    after = {**inspection_snapshot(inspection), "hazards": [h.pk for h in hazards]}
+    if choices:
+        after["hazard_choices"] = {
+            str(item_id): {
+                k: (v if k != "due" else {dk: str(dv) for dk, dv in v.items()})
+                for k, v in choice.items()
+            }
+            for item_id, choice in choices.items()
+        }
     audit_record(
         actor=actor,
         action="inspection.finished",
         obj=inspection,
         before=before,
-        after={**inspection_snapshot(inspection), "hazards": [h.pk for h in hazards]},
+        after=after,
     )
     return inspection
 

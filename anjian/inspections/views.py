@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
 from anjian.core.export import Column
+from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedListView, scoped
 from anjian.hazards.photos import photo_file_response
 from anjian.inspections import services
@@ -130,9 +131,10 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped(VIEW)
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The record: results by section with photos, the hazards recorded, the signatures."""
-    return render(
-        request, "inspections/inspection_detail.html", inspection_detail_for(request.user, pk)
-    )
+    detail = inspection_detail_for(request.user, pk)
+    # Opening an enforcement case (立案) from the record: anjian.enforcement.case_views.
+    detail["can_open_case"] = get_scope(request.user).can("enforcement.handle_cases")
+    return render(request, "inspections/inspection_detail.html", detail)
 
 
 @scoped(INSPECT)
@@ -206,7 +208,8 @@ def result_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 
 @scoped(INSPECT)
 def inspection_finish(request: HttpRequest, pk: int) -> HttpResponse:
-    """Attendees, summary, both signatures and the hazards' deadline; then finish and lock."""
+    """Attendees, summary, both signatures and the hazards' deadline, with choices per failed
+    item (level, deadline, requirement, rectified on the spot); then finish and lock."""
     detail = inspection_detail_for(request.user, pk)
     inspection = detail["inspection"]
     services.inspection_get_for(request.user, pk, action=INSPECT)
@@ -219,7 +222,20 @@ def inspection_finish(request: HttpRequest, pk: int) -> HttpResponse:
         "unit_signatory": inspection.unit_signatory,
         "expected_version": inspection.version,
     }
-    form = FinishForm(request.POST or None, initial=initial)
+    defaults = {
+        r.item_id: (
+            services.hazard_fields_for_level(r),
+            services.hazard_fields_for(inspection, r)["requirement"],
+        )
+        for r in detail["failed"]
+        if not r.hazard_id
+    }
+    form = FinishForm(
+        request.POST or None,
+        initial=initial,
+        failed=[r for r in detail["failed"] if not r.hazard_id],
+        defaults=defaults,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -242,6 +258,7 @@ def inspection_finish(request: HttpRequest, pk: int) -> HttpResponse:
                 inspector_signature=data["inspector_signature"],
                 deadline=data["deadline"],
                 working_days=data["working_days"],
+                hazard_overrides=form.hazard_choices(),
             )
         except StaleObject as exc:
             form.add_error(None, exc.message)

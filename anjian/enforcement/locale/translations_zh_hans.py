@@ -1,10 +1,21 @@
-"""Chinese of the enforcement catalog, kept in code (``scripts/apply_translations.py`` applies it)."""
+"""Chinese of the enforcement catalog, kept in code (``scripts/apply_translations.py`` applies it).
+
+Each part of the app keeps its own strings in ``zh_<part>.py`` beside this file (same
+``T``/``PLURALS``/``CONTEXT`` dicts), merged below.
+"""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
 
 T = {
     "Search": "搜索",
     "Clear": "清除",
     "Export to Excel": "导出Excel",
     "Enforcement": "执法",
+    "largest fine the town may impose (yuan)": "镇（街道）可处罚款上限（元）",
+    "Set by the entrustment or delegation; a case whose fine would exceed it is transferred (移送) to the district bureau. Empty: no cap beyond the provision's range.": "由委托或赋权确定；拟处罚款超过上限的案件移送区应急管理局。留空：仅按条款处罚幅度校验。",
     "On-site inspection record (现场检查记录)": "现场检查记录",
     "Order to rectify within a deadline (责令限期整改指令书)": "责令限期整改指令书",
     "Rectification re-check opinion (整改复查意见书)": "整改复查意见书",
@@ -72,3 +83,9 @@ T = {
 }
 PLURALS: dict[str, list[str]] = {}
 CONTEXT: dict[tuple[str, str], str] = {}
+
+for _part in sorted(Path(__file__).resolve().parent.glob("zh_*.py")):
+    _kept = runpy.run_path(str(_part))
+    T.update(_kept.get("T", {}))
+    PLURALS.update(_kept.get("PLURALS", {}))
+    CONTEXT.update(_kept.get("CONTEXT", {}))

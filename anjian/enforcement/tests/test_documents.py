@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import shutil
-import subprocess
-from pathlib import Path
 
 import docx
 import pytest
@@ -292,28 +289,3 @@ def test_the_api_issues_lists_and_downloads(world, client, login, inspection):
     assert client.get("/api/v1/documents/").json()["count"] == 0
     assert client.get(f"/api/v1/documents/{data['id']}").status_code == 404
     assert client.get(f"/api/v1/documents/{data['id']}/file").status_code == 404
-
-
-# --- PDF -------------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_order_converts_to_a_pdf_of_one_or_two_pages(world, inspection, tmp_path: Path):
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if not office:
-        pytest.skip("LibreOffice is not installed")
-    order = documents.rectification_order_issue(
-        actor=world.inspector_a, inspection_id=inspection.pk
-    )
-    source = tmp_path / "order.docx"
-    with order.file.open("rb") as handle:
-        source.write_bytes(handle.read())
-    subprocess.run(
-        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
-    pdf = (tmp_path / "order.pdf").read_bytes()
-    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
-    assert 1 <= pages <= 2

@@ -16,6 +16,7 @@ T = {
     "Give a name of at most 40 characters.": "名称不能超过 40 个字符。",
     "Give the order as a whole number.": "排序请填写整数。",
     "Hazards carry this sub-grade: its level cannot change.": "已有隐患使用该细分等级，不能更改其所属等级。",
+    "Select a valid choice. That choice is not one of the available choices.": "选择一个有效的选项。该选择不在可用的选项中。",
 }
 CONTEXT: dict = {}
 PLURALS: dict = {}

@@ -3,6 +3,7 @@
 ``hazards/_*.html`` of the pages). Msgids the lead's catalog already translates are not repeated."""
 
 T = {
+    "Open a case": "立案",
     # badges, list, unit tab
     "Major": "重大",
     "Ordinary": "一般",

@@ -1,6 +1,8 @@
 """Chinese of the inspection pages, services and API (inspecting on a phone)."""
 
 T = {
+    "Open a case": "立案",
+    "Planned tasks here": "本单位计划任务",
     "Your roles do not include the inspections.": "您的角色不能查看检查记录。",
     "Your roles do not include inspecting.": "您的角色不能开展检查。",
     "Checklist": "检查表",

@@ -1,0 +1,193 @@
+"""The four cases of the demo town (场口镇 report: "立案查处企业4起"), made through the real services
+at units that have hazards or inspections in the demo, at different stages:
+
+1. refused rectification (Safety Law Art 102): decided, the fine awaiting payment;
+2. the Order 16 statistics table not submitted (Art 26 item 2): the party notified;
+3. rectification failed after an inspection (Order 16 Art 26 item 6): fine paid, closed;
+4. a major hazard not reported (Safety Law Art 101 item 5), the fine proposed above the town's
+   entrusted cap: transferred (移送) to the district bureau.
+
+Idempotent: a case is found again by its town and cause of action.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from anjian.accounts.models import User
+from anjian.enforcement import case_services as services
+from anjian.enforcement.case_choices import CaseStage
+from anjian.enforcement.models import Case, EnforcementSettings, LegalProvision
+from anjian.regions.models import Region
+
+SAFETY_LAW = "安全生产法"
+ORDER_16 = "第16号"
+# 建德市 2025 (domain §4.5): towns fine enterprises under clauses whose maximum is at most 50,000.
+DEMO_CAP = Decimal("50000")
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    cause: str
+    law: str
+    article: str
+    facts: str
+    fine: Decimal
+    stage: str
+    from_inspection: bool = False
+
+
+CASES = (
+    DemoCase(
+        "拒不整改事故隐患",
+        SAFETY_LAW,
+        "第一百零二条",
+        "经责令限期整改，你单位逾期未采取措施消除配电箱线路裸露等事故隐患，复查仍未整改。",
+        Decimal("20000"),
+        CaseStage.DECIDED,
+    ),
+    DemoCase(
+        "未按规定上报事故隐患排查治理统计分析表",
+        ORDER_16,
+        "第二十六条第（二）项",
+        "你单位未按规定于季度结束后上报事故隐患排查治理统计分析表，经督促仍未报送。",
+        Decimal("10000"),
+        CaseStage.NOTIFIED,
+    ),
+    DemoCase(
+        "事故隐患整改不合格",
+        ORDER_16,
+        "第二十六条第（六）项",
+        "现场检查发现的配电箱箱门缺失、灭火器过期等隐患，经复查整改不合格。",
+        Decimal("20000"),
+        CaseStage.CLOSED,
+        from_inspection=True,
+    ),
+    DemoCase(
+        "重大事故隐患未按规定报告",
+        SAFETY_LAW,
+        "第一百零一条第（五）项",
+        "你单位存在重大事故隐患，未按照规定向负有安全生产监督管理职责的部门报告。",
+        Decimal("80000"),
+        CaseStage.TRANSFERRED,
+    ),
+)
+
+
+def _act(actor, case: Case, action: str, note: str = "", **data) -> Case:
+    case.refresh_from_db()
+    return services.case_act(
+        actor=actor,
+        case_id=case.pk,
+        action=action,
+        expected_version=case.version,
+        note=note,
+        data=data,
+    )
+
+
+def _units_with_hazards(town: Region, used: set[int]) -> list[int]:
+    from anjian.hazards.models import Hazard
+
+    ids = (
+        Hazard.objects.filter(unit__region__parent=town, unit__kind="enterprise")
+        .exclude(unit_id__in=used)
+        .order_by("unit_id")
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    return list(ids)
+
+
+def _findings_inspection(town: Region):
+    from anjian.inspections.inspection_demo import NAMESPACE
+    from anjian.inspections.models import Inspection
+
+    return Inspection.objects.filter(
+        client_key=uuid.uuid5(NAMESPACE, "findings"), unit__region__parent=town
+    ).first()
+
+
+def _run(spec: DemoCase, case: Case, users: dict[str, User], payer_receipt: str) -> Case:
+    handler, leader = users["ck_inspector"], users["ck_leader"]
+    if spec.stage == CaseStage.TRANSFERRED:
+        case = _act(leader, case, "approve")
+        try:
+            _act(handler, case, "notify", proposed_fine=spec.fine)
+        except services.TransferOffered as offer:
+            reason = "；".join(offer.messages)
+        else:  # pragma: no cover - the demo's cap makes the transfer necessary
+            return case
+        return _act(handler, case, "transfer", reason)
+    case = _act(leader, case, "approve")
+    case = _act(handler, case, "notify", proposed_fine=spec.fine)
+    if spec.stage == CaseStage.NOTIFIED:
+        return case
+    case = _act(
+        handler, case, "record_statement", statement="当事人对违法事实无异议，放弃听证，请求从轻。"
+    )
+    case = _act(leader, case, "decide", decided_fine=spec.fine)
+    if spec.stage == CaseStage.DECIDED:
+        return case
+    services.payment_record(
+        actor=handler,
+        case_id=case.pk,
+        amount=case.decided_fine,
+        paid_on=timezone.localdate(),
+        receipt_number=payer_receipt,
+    )
+    return _act(leader, case, "close")
+
+
+def load_demo_cases(report) -> None:
+    from anjian.demo import town as demo_town
+    from anjian.hazards.models import Hazard
+
+    town = Region.objects.filter(code=demo_town.TOWN_CODE).first()
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=("ck_inspector", "ck_office", "ck_leader"))
+    }
+    if town is None or len(users) < 3:
+        return
+    EnforcementSettings.objects.filter(town=town, penalty_cap__isnull=True).update(
+        penalty_cap=DEMO_CAP
+    )
+    used = set(Case.objects.filter(town=town).values_list("unit_id", flat=True))
+    for number, spec in enumerate(CASES, 1):
+        if Case.objects.filter(town=town, cause=spec.cause).exists():
+            continue
+        provision = LegalProvision.objects.filter(
+            law__contains=spec.law, article=spec.article
+        ).first()
+        inspection = _findings_inspection(town) if spec.from_inspection else None
+        if inspection is not None and inspection.unit_id not in used:
+            unit_id = inspection.unit_id
+        else:
+            inspection = None
+            candidates = _units_with_hazards(town, used)
+            if not candidates or provision is None:
+                continue
+            unit_id = candidates[0]
+        hazards = list(Hazard.objects.filter(unit_id=unit_id).values_list("pk", flat=True)[:3])
+        case = services.case_open(
+            actor=users["ck_inspector"],
+            unit_id=unit_id,
+            cause=spec.cause,
+            facts=spec.facts,
+            provision_id=provision.pk,
+            inspection_id=inspection.pk if inspection else None,
+            hazard_ids=hazards,
+            officer_ids=[users["ck_inspector"].pk, users["ck_office"].pk],
+            proposed_fine=spec.fine,
+        )
+        used.add(unit_id)
+        _run(spec, case, users, f"FY2026-{number:04d}")
+        report.add("enforcement cases")
+
+
+__all__ = ["load_demo_cases"]

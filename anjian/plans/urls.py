@@ -1,0 +1,4 @@
+from anjian.plans import views
+
+app_name = "plans"
+urlpatterns = views.urlpatterns

@@ -1,0 +1,5 @@
+from anjian.stats.views import urlpatterns
+
+app_name = "stats"
+
+__all__ = ["app_name", "urlpatterns"]
