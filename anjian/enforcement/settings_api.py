@@ -49,6 +49,9 @@ class SettingsOut(Schema):
     penalty_cap: Decimal | None
     printed: list[str] = Field(description="What the town's documents print now")
     printed_by_mode: list[PrintedOut]
+    tag: str = Field(
+        description="Send it back as expected_tag: a change made meanwhile answers 409"
+    )
 
 
 class SettingsIn(Schema):
@@ -58,6 +61,9 @@ class SettingsIn(Schema):
     reconsideration_body: str | None = Field(None, max_length=100)
     court: str | None = Field(None, max_length=100)
     penalty_cap: Decimal | None = Field(None, description="Yuan; send null to remove the cap")
+    expected_tag: str | None = Field(
+        None, description="The tag read with the settings: 409 if they changed since"
+    )
 
 
 class TownQuery(Schema):
@@ -73,6 +79,7 @@ class CertificateOut(Schema):
     valid_until: datetime.date | None
     status: str = Field(description="valid, expiring (30 days), expired or missing")
     may_sign: bool = Field(description="Whether documents accept this officer as a signer")
+    tag: str = Field(description="Send it back as expected_tag when changing the certificate")
 
 
 class CertificatePageOut(Schema):
@@ -109,6 +116,7 @@ class CertificateCreateIn(Schema):
 class CertificateUpdateIn(Schema):
     number: str | None = Field(None, max_length=40)
     valid_until: datetime.date | None = None
+    expected_tag: str | None = Field(None, description="The certificate's tag: 409 if changed")
 
 
 class RuleOut(Schema):
@@ -120,6 +128,7 @@ class RuleOut(Schema):
     is_default: bool
     last_number: int = Field(description="Numbers given this year")
     next_number: str = Field(description="The next number, not taken")
+    tag: str = Field(description="Send it back as expected_tag when changing the format")
 
 
 class RulesOut(Schema):
@@ -131,10 +140,12 @@ class RuleSetIn(Schema):
     doc_type: DocumentType
     pattern: str = Field(max_length=80)
     town_id: int | None = None
+    expected_tag: str | None = Field(None, description="The format's tag: 409 if changed")
 
 
 class RuleUpdateIn(Schema):
     pattern: str = Field(max_length=80)
+    expected_tag: str | None = Field(None, description="The format's tag: 409 if changed")
 
 
 class PreviewQuery(Schema):
@@ -170,6 +181,7 @@ def _settings_out(town, settings: EnforcementSettings) -> dict:
             {"mode": p.mode, "label": p.label, "lines": list(p.lines)}
             for p in services.printed_by_mode(town, settings)
         ],
+        "tag": services.settings_tag(settings),
     }
 
 
@@ -184,6 +196,7 @@ def _cert_out(cert: OfficerCertificate, today: datetime.date) -> dict:
         "valid_until": cert.valid_until,
         "status": status,
         "may_sign": status in {"valid", "expiring"},
+        "tag": services.certificate_tag(cert),
     }
 
 
@@ -197,6 +210,7 @@ def _rule_out(row: services.RuleRow) -> dict:
         "is_default": row.is_default,
         "last_number": row.last_number,
         "next_number": row.next_label,
+        "tag": row.tag,
     }
 
 
@@ -389,6 +403,7 @@ def rules_set(request: HttpRequest, payload: RuleSetIn):
         doc_type=payload.doc_type,
         pattern=payload.pattern,
         town_id=payload.town_id,
+        expected_tag=payload.expected_tag,
     )
     return _rule_out(next(r for r in services.rule_rows(rule.town) if r.doc_type == rule.doc_type))
 
@@ -401,7 +416,10 @@ def rules_set(request: HttpRequest, payload: RuleSetIn):
 )
 def rules_update(request: HttpRequest, rule_id: int, payload: RuleUpdateIn):
     rule = services.numbering_rule_update(
-        actor=request.auth, rule_id=rule_id, pattern=payload.pattern
+        actor=request.auth,
+        rule_id=rule_id,
+        pattern=payload.pattern,
+        expected_tag=payload.expected_tag,
     )
     return _rule_out(next(r for r in services.rule_rows(rule.town) if r.doc_type == rule.doc_type))
 

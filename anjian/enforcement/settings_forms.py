@@ -13,7 +13,14 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class SettingsForm(ServiceErrorsMixin, forms.Form):
+class BasedOnMixin(forms.Form):
+    """The fingerprint of the values the form was filled from (``settings_services.state_tag``):
+    a save over someone else's change in between is refused, not written over it."""
+
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class SettingsForm(ServiceErrorsMixin, BasedOnMixin):
     mode = forms.ChoiceField(
         label=_("enforcement mode"), choices=AuthorityMode.choices, widget=forms.RadioSelect
     )
@@ -43,7 +50,7 @@ class SettingsForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class CertificateForm(ServiceErrorsMixin, forms.Form):
+class CertificateForm(ServiceErrorsMixin, BasedOnMixin):
     user_id = forms.TypedChoiceField(label=_("officer"), coerce=int, required=False)
     number = forms.CharField(label=_("law-enforcement certificate number"), max_length=40)
     valid_until = forms.DateField(
@@ -65,7 +72,7 @@ class CertificateForm(ServiceErrorsMixin, forms.Form):
             ]
 
 
-class RuleForm(ServiceErrorsMixin, forms.Form):
+class RuleForm(ServiceErrorsMixin, BasedOnMixin):
     pattern = forms.CharField(
         label=_("number format"),
         max_length=80,

@@ -12,6 +12,8 @@ a certificate is reached through its holder's role in the town, a rule through i
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import string
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,7 +30,7 @@ from django.utils.translation import gettext as _
 from anjian.accounts.models import RoleAssignment
 from anjian.accounts.roles import UNIT_ROLES
 from anjian.audit.services import audit_record, snapshot
-from anjian.core.exceptions import ActionNotPermitted
+from anjian.core.exceptions import ActionNotPermitted, StaleObject
 from anjian.core.scoping import ScopedQuerySet, get_scope
 from anjian.enforcement.models import (
     DEFAULT_FORMAT,
@@ -190,6 +192,34 @@ def printed_by_mode(town: Region, settings: EnforcementSettings) -> list[Printed
     ]
 
 
+# --- Compare-and-set without a version column ------------------------------------------------------
+# A page or an API client reads a record with its ``tag`` (a fingerprint of the values it saw) and
+# sends it back with the change; a record changed by someone else in between answers StaleObject
+# (409) instead of being overwritten. Leaving the tag out (scripts) writes over what is there.
+
+
+def state_tag(values: dict[str, Any]) -> str:
+    raw = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def settings_tag(settings: EnforcementSettings) -> str:
+    return state_tag(snapshot(settings, list(SETTINGS_FIELDS)) if settings.pk else {})
+
+
+def certificate_tag(cert: OfficerCertificate) -> str:
+    return state_tag(snapshot(cert, CERTIFICATE_FIELDS))
+
+
+def rule_tag(pattern: str) -> str:
+    return state_tag({"pattern": pattern})
+
+
+def _unchanged(current: str, expected: str | None) -> None:
+    if expected and expected != current:
+        raise StaleObject()
+
+
 def settings_of(town: Region) -> EnforcementSettings:
     """The town's settings, or the (unsaved) defaults."""
     return EnforcementSettings.objects.filter(town=town).first() or EnforcementSettings(town=town)
@@ -230,7 +260,7 @@ def _validate_settings(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def enforcement_settings_update(
-    *, actor, town_id: int | None = None, **fields: Any
+    *, actor, town_id: int | None = None, expected_tag: str | None = None, **fields: Any
 ) -> EnforcementSettings:
     """Change the town's enforcement settings (only the fields given). An entrusted town needs
     the name of the authority that entrusted it: documents are issued in that name."""
@@ -242,6 +272,7 @@ def enforcement_settings_update(
     created = settings is None
     if settings is None:
         settings = EnforcementSettings(town=town)
+    _unchanged(settings_tag(settings), expected_tag)
     before = {} if created else snapshot(settings, list(SETTINGS_FIELDS))
     data = _validate_settings(dict(fields))
     for key, value in data.items():
@@ -377,12 +408,15 @@ def certificate_create(
 
 
 @transaction.atomic
-def certificate_update(*, actor, certificate_id: int, **fields: Any) -> OfficerCertificate:
+def certificate_update(
+    *, actor, certificate_id: int, expected_tag: str | None = None, **fields: Any
+) -> OfficerCertificate:
     """Change the number or the validity of a certificate (only the fields given)."""
     unknown = set(fields) - {"number", "valid_until"}
     if unknown:
         raise TypeError(f"certificate_update() got unknown fields: {sorted(unknown)}")
     cert = certificate_get_for(actor, certificate_id, lock=True)
+    _unchanged(certificate_tag(cert), expected_tag)
     before = snapshot(cert, CERTIFICATE_FIELDS)
     data = _validate_certificate(dict(fields), cert=cert)
     for key, value in data.items():
@@ -481,6 +515,10 @@ class RuleRow:
     def is_default(self) -> bool:
         return self.rule is None
 
+    @property
+    def tag(self) -> str:
+        return rule_tag(self.pattern)
+
 
 def preview_number(
     town: Region, doc_type: str, pattern: str | None = None, *, year: int | None = None
@@ -528,7 +566,12 @@ def rule_rows(town: Region) -> list[RuleRow]:
 
 @transaction.atomic
 def numbering_rule_set(
-    *, actor, doc_type: str, pattern: str, town_id: int | None = None
+    *,
+    actor,
+    doc_type: str,
+    pattern: str,
+    town_id: int | None = None,
+    expected_tag: str | None = None,
 ) -> NumberingRule:
     """Set the town's number format of ``doc_type`` (with {town}, {code}, {year}, {number}).
     The running numbers do not change: only how the next ones are written."""
@@ -540,6 +583,7 @@ def numbering_rule_set(
         raise ValidationError({"pattern": errors})
     rule = NumberingRule.objects.select_for_update().filter(town=town, doc_type=doc_type).first()
     before = {"pattern": rule.pattern if rule else DEFAULT_FORMAT}
+    _unchanged(rule_tag(before["pattern"]), expected_tag)
     if rule is None:
         rule = NumberingRule.objects.create(town=town, doc_type=doc_type, pattern=pattern)
     elif rule.pattern != pattern:
@@ -567,10 +611,16 @@ def numbering_rule_get_for(actor, rule_id: int) -> NumberingRule:
 
 
 @transaction.atomic
-def numbering_rule_update(*, actor, rule_id: int, pattern: str) -> NumberingRule:
+def numbering_rule_update(
+    *, actor, rule_id: int, pattern: str, expected_tag: str | None = None
+) -> NumberingRule:
     rule = numbering_rule_get_for(actor, rule_id)
     return numbering_rule_set(
-        actor=actor, doc_type=rule.doc_type, pattern=pattern, town_id=rule.town_id
+        actor=actor,
+        doc_type=rule.doc_type,
+        pattern=pattern,
+        town_id=rule.town_id,
+        expected_tag=expected_tag,
     )
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anjian.accounts.models import User
+from anjian.core.exceptions import StaleObject
 from anjian.core.export import Column
 from anjian.core.views import ScopedListView, scoped
 from anjian.enforcement import settings_services as services
@@ -58,14 +59,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     town = _town(request)
     current = services.settings_of(town)
     initial = {name: getattr(current, name) for name in services.SETTINGS_FIELDS}
+    initial["based_on"] = services.settings_tag(current)
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
             services.enforcement_settings_update(
-                actor=request.user, town_id=town.pk, **form.cleaned_data
+                actor=request.user, town_id=town.pk, expected_tag=data.pop("based_on"), **data
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
+        except StaleObject as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("The enforcement settings were saved."))
             return _back("settings", town)
@@ -215,7 +220,8 @@ def certificate_create(request: HttpRequest) -> HttpResponse:
     form = CertificateForm(request.POST or None, staff=staff, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.certificate_create(actor=request.user, **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "based_on"}
+            services.certificate_create(actor=request.user, **data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -233,15 +239,26 @@ def certificate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cert = services.certificate_get_for(request.user, pk)
     town = _town(request)
     form = CertificateForm(
-        request.POST or None, initial={"number": cert.number, "valid_until": cert.valid_until}
+        request.POST or None,
+        initial={
+            "number": cert.number,
+            "valid_until": cert.valid_until,
+            "based_on": services.certificate_tag(cert),
+        },
     )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
             services.certificate_update(
-                actor=request.user, certificate_id=cert.pk, **form.cleaned_data
+                actor=request.user,
+                certificate_id=cert.pk,
+                expected_tag=data.pop("based_on"),
+                **data,
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
+        except StaleObject as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("The certificate was saved."))
             return _back("certificate_list", town)
@@ -326,7 +343,7 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
     if not doc_type:  # the list is where a type is chosen
         return _back("rule_list", town)
     row = next(r for r in services.rule_rows(town) if r.doc_type == doc_type)
-    form = RuleForm(request.POST or None, initial={"pattern": row.pattern})
+    form = RuleForm(request.POST or None, initial={"pattern": row.pattern, "based_on": row.tag})
     preview = row.next_label
     if request.method == "POST" and form.is_valid():
         pattern = form.cleaned_data["pattern"]
@@ -335,12 +352,19 @@ def rule_edit(request: HttpRequest) -> HttpResponse:
                 preview, _last = services.preview_number(town, doc_type, pattern)
             else:
                 services.numbering_rule_set(
-                    actor=request.user, doc_type=doc_type, pattern=pattern, town_id=town.pk
+                    actor=request.user,
+                    doc_type=doc_type,
+                    pattern=pattern,
+                    town_id=town.pk,
+                    expected_tag=form.cleaned_data["based_on"],
                 )
                 messages.success(request, _("The number format was saved."))
                 return _back("rule_list", town)
         except ValidationError as exc:
             form.add_service_errors(exc)
+            preview = ""
+        except StaleObject as exc:
+            form.add_error(None, exc.message)
             preview = ""
     return render(
         request,
