@@ -104,7 +104,10 @@ def campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
 
 
 def campaign_get_for(user, campaign_id: int, *, action: str = VIEW, lock: bool = False) -> Campaign:
-    """The campaign if ``user`` may do ``action`` to it; 404 otherwise."""
+    """The campaign if ``user`` may do ``action`` to it; 403 when the user's roles lack the
+    action, 404 when the campaign is outside what the user may reach."""
+    if action != VIEW and not get_scope(user).can(action):
+        raise ActionNotPermitted(_("Your roles do not include this work on campaigns."))
     qs = Campaign.objects.for_action(user, action).select_related("region")
     if lock:
         qs = qs.select_for_update(of=("self",))

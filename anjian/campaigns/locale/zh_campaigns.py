@@ -1,6 +1,7 @@
 """Chinese of the campaigns part (专项整治与联合执法)."""
 
 T = {
+    "Your roles do not include this work on campaigns.": "您的角色不能进行此项专项行动操作。",
     # choices
     "Campaigns and joint enforcement": "专项整治与联合执法",
     "Special rectification campaign": "专项整治",

@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_town_has_two_campaigns_with_numbers_and_a_second_run_adds_none():
-    load_demo()
-    report = DemoReport()
-    load_demo_campaigns(report)
+    report = load_demo()  # the loader makes the campaigns (load_demo_campaigns)
     assert report.created["campaigns"] == 2
     joint = Campaign.objects.get(kind="joint_enforcement")
     special = Campaign.objects.get(kind="special_rectification")
