@@ -78,7 +78,6 @@ class CampaignListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["filter_fields"] = list(self.filterset.form) if self.filterset else []
         ctx["can_manage"] = get_scope(self.request.user).can(MANAGE)
         return ctx
 

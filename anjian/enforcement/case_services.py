@@ -51,6 +51,18 @@ from anjian.enforcement.models import (
     LegalProvision,
 )
 
+
+def case_may_open_from(user, *, inspection=None) -> bool:
+    """Whether the inspection record or the hazard page offers ``user`` to open a case (立案):
+    the role handles cases; an inspection once its record is finished."""
+    from anjian.core.scoping import get_scope
+    from anjian.inspections.choices import InspectionStatus
+
+    if not get_scope(user).can(HANDLE):
+        return False
+    return inspection is None or inspection.status == InspectionStatus.FINISHED
+
+
 MANAGE_PROVISIONS = "enforcement.manage_provisions"
 VIEW_PROVISIONS = "enforcement.view_provisions"
 CENT = Decimal("0.01")

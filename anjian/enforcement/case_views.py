@@ -99,7 +99,6 @@ class CaseListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["filter_fields"] = list(self.filterset.form) if self.filterset else []
         today = timezone.localdate()
         for case in ctx["cases"]:
             case.overdue = services.overdue_reason(case, today)

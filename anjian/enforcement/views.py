@@ -58,11 +58,6 @@ class DocumentListView(ScopedListView):
     def get_queryset(self):
         return super().get_queryset().select_related("unit", "issued_by")
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["filter_fields"] = list(self.filterset.form) if self.filterset else []
-        return ctx
-
 
 @scoped(VIEW)
 def document_download(request: HttpRequest, pk: int) -> HttpResponse:

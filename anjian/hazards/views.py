@@ -26,6 +26,7 @@ from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleO
 from anjian.core.export import Column
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedDetailView, ScopedListView, scoped
+from anjian.enforcement.case_services import case_may_open_from
 from anjian.hazards import services
 from anjian.hazards.choices import PhotoKind
 from anjian.hazards.filters import QUEUE_CHOICES, Queue
@@ -200,7 +201,7 @@ class HazardDetailView(ScopedDetailView):
         )
         ctx["destructive_actions"] = DESTRUCTIVE_ACTIONS
         # Opening an enforcement case (立案, e.g. refused rectification): anjian.enforcement.
-        ctx["can_open_case"] = get_scope(self.request.user).can("enforcement.handle_cases")
+        ctx["can_open_case"] = case_may_open_from(self.request.user)
         return ctx
 
 

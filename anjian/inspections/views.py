@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
 from anjian.core.export import Column
-from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedListView, scoped
 from anjian.hazards.photos import photo_file_response
 from anjian.inspections import services
@@ -131,9 +130,10 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped(VIEW)
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The record: results by section with photos, the hazards recorded, the signatures."""
+    from anjian.enforcement.case_services import case_may_open_from
+
     detail = inspection_detail_for(request.user, pk)
-    # Opening an enforcement case (立案) from the record: anjian.enforcement.case_views.
-    detail["can_open_case"] = get_scope(request.user).can("enforcement.handle_cases")
+    detail["can_open_case"] = case_may_open_from(request.user, inspection=detail["inspection"])
     return render(request, "inspections/inspection_detail.html", detail)
 
 

@@ -68,7 +68,7 @@ def my_tasks_card(user, units_q: Q, card: type) -> Any:
             unit__in=Unit.objects.filter(units_q), assignee=user, plan__status=PlanStatus.PUBLISHED
         )
         .filter(due_date__lte=month_end)
-        .exclude(DONE_Q)
+        .not_done()
         .order_by("due_date", "unit__name", "pk")
     )
     names = list(mine.values_list("unit__name", flat=True)[: MAX_NAMES + 1])
