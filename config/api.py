@@ -167,6 +167,9 @@ def _register_routers() -> None:
     from anjian.plans.api import router as plans_router
     from anjian.regions.api import router as regions_router
     from anjian.stats.api import router as statistics_router
+    from anjian.dashboards.api import router as dashboard_router
+    from anjian.reports.api import router as reports_router
+    from anjian.exchange.api import router as exchange_router
     from anjian.teams.api import router as teams_router
     from anjian.units.api import router as units_router
     from anjian.units.document_api import router as unit_documents_router
@@ -194,6 +197,9 @@ def _register_routers() -> None:
     api.add_router("/plans", plans_router)
     api.add_router("/campaigns", campaigns_router)
     api.add_router("/statistics", statistics_router)
+    api.add_router("/dashboard", dashboard_router)
+    api.add_router("/reports", reports_router)
+    api.add_router("/exchange", exchange_router)
     api.add_router("/audit", audit_router)
     api.add_router("/notifications", notifications_router)
 

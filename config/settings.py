@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "anjian.plans",
     "anjian.campaigns",
     "anjian.stats",
+    "anjian.dashboards",
+    "anjian.reports",
+    "anjian.exchange",
     "anjian.notifications",
     "anjian.demo",
 ]

@@ -129,6 +129,19 @@ MATRIX: dict[str, frozenset[Role]] = {
     ),
     # Storing a report run (parameters and results kept, reproducible later).
     "stats.store_runs": frozenset({R.TOWN_OFFICE, R.DISTRICT, R.LEADER}),
+    # --- Dashboards (形势一览): the situation of the scope one may see, with charts; a district user
+    # compares its towns.
+    "dashboards.view": frozenset(
+        OFFICIALS | {R.COMMITTEE_MEMBER, R.VILLAGE_OFFICER, R.EXPERT, R.ENTERPRISE}
+    ),
+    # --- The period's summary (年度总结) and the safety situation analysis meeting pack (安全形势分析会).
+    "reports.view": frozenset(OFFICIALS | {R.COMMITTEE_MEMBER}),
+    # Recording an analysis meeting (date, period) so that the next pack says what changed since.
+    "reports.manage_meetings": frozenset({R.TOWN_OFFICE, R.LEADER}),
+    # --- Data exchange upward (数据上报): versioned export of units, inspections and hazards, and the
+    # import of the ids the city or provincial system assigned.
+    "exchange.export": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
+    "exchange.import_ids": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     # People and their roles within the office's town.
     "accounts.view_users": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     "accounts.manage_users": frozenset({R.TOWN_OFFICE}),

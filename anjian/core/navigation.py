@@ -29,6 +29,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "core:home", None),
+    NavItem(_("Situation"), "dashboards:dashboard", "dashboards.view", section="dashboards"),
     NavItem(_("My unit"), "units:my_unit", "units.edit_own"),
     NavItem(_("Units"), "units:unit_list", "units.view", section="units"),
     NavItem(_("Hazards"), "hazards:hazard_list", "hazards.view", section="hazards"),
@@ -48,6 +49,8 @@ NAV: tuple[NavItem, ...] = (
         _("Enforcement settings"), "enforcement_settings:settings", "enforcement.manage_settings"
     ),
     NavItem(_("Statistics"), "stats:statistics", "stats.view", section="stats"),
+    NavItem(_("Summaries and meetings"), "reports:report_home", "reports.view", section="reports"),
+    NavItem(_("Data exchange"), "exchange:exchange_home", "exchange.export", section="exchange"),
     NavItem(_("Documents"), "units:document_list", "units.view"),
     NavItem(_("Contracted experts"), "units:firm_list", "units.view_experts"),
     NavItem(_("Committees"), "teams:committee_list", "teams.view", section="teams"),
