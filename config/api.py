@@ -155,9 +155,11 @@ def _register_routers() -> None:
     from anjian.audit.api import router as audit_router
     from anjian.campaigns.api import router as campaigns_router
     from anjian.core.api import router as core_router
+    from anjian.dashboards.api import router as dashboard_router
     from anjian.enforcement.api import router as documents_router
     from anjian.enforcement.case_api import router as cases_router
     from anjian.enforcement.settings_api import router as enforcement_settings_router
+    from anjian.exchange.api import router as exchange_router
     from anjian.hazards.api import router as hazards_router
     from anjian.hazards.report_api import router as hazard_reports_router
     from anjian.hazards.tipoff_api import router as tip_offs_router
@@ -166,10 +168,8 @@ def _register_routers() -> None:
     from anjian.notifications.api import router as notifications_router
     from anjian.plans.api import router as plans_router
     from anjian.regions.api import router as regions_router
-    from anjian.stats.api import router as statistics_router
-    from anjian.dashboards.api import router as dashboard_router
     from anjian.reports.api import router as reports_router
-    from anjian.exchange.api import router as exchange_router
+    from anjian.stats.api import router as statistics_router
     from anjian.teams.api import router as teams_router
     from anjian.units.api import router as units_router
     from anjian.units.document_api import router as unit_documents_router
