@@ -74,10 +74,13 @@ lint: install-test
 ## when DATABASE_URL is set); then serve the hazard list API with gunicorn (2 workers) against
 ## PostgreSQL with 25,000 hazards and load it with wrk (BENCH_HAZARDS_DATABASE_URL, default
 ## postgres://postgres@127.0.0.1:5432/anjian_bench_hazards, is dropped and re-created);
+## then the statistics and dashboard pages on a generated district (20 towns, 40,000 units,
+## 1,000,000 hazards) on PostgreSQL (BENCH_STATS_DATABASE_URL) and SQLite;
 ## writes bench/results.md and bench/results.json.
 bench: install system-packages
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_hazards.py
+	$(BIN)/python bench/bench_stats.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts
