@@ -10,8 +10,8 @@ inspections, hazards, documents), each a ``values(town)`` + conditional ``Count`
 by town, so that a district user sees each of its towns and their sum; plus one for the towns.
 
 Sections are a registry (``register_section``): a function of a ``Context`` returning its rows.
-Figures of cases, campaigns and the annual plan are added later as further sections, without
-touching the ones here.
+The sections of cases, penalties, campaigns and the annual plan live in ``sections_enforcement.py``
+(imported at the bottom of this module, so they register whenever the engine is used).
 
 Definitions (also in ``docs/statistics.md``); "the period" is ``[start, end)`` in local days:
 
@@ -628,3 +628,7 @@ def figures_compute(
         sections=sections,
         generated_at=now,
     )
+
+
+# The further sections (cases, penalties, campaigns, the plan) register themselves on import.
+from anjian.stats import sections_enforcement  # noqa: E402, F401

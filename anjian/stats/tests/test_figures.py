@@ -16,6 +16,7 @@ from anjian.stats.tests.town import at, build_town, expected_figures
 pytestmark = pytest.mark.django_db
 
 NOW = at(2026, 7, 15, 9)  # the year 2026 is running; March and the first quarter have ended
+BASE_SECTIONS = {"units", "inspections", "hazards", "major", "documents"}
 PERIODS = {
     "month": period_make(PeriodKind.MONTH, year=2026, month=3),
     "quarter": period_make(PeriodKind.QUARTER, year=2026, quarter=1),
@@ -68,7 +69,9 @@ def test_every_figure_equals_the_independent_count(world, town, persona, period_
         town, period, period.as_of(NOW), unit_ok=unit_ok, towns=towns, docs_ok=docs_ok
     )
     assert [a.key for a in result.areas] == [str(t.pk) for t in towns]
-    assert result.figures() == expected
+    # Cases, penalties, campaigns and the plan are compared in test_sections_enforcement.py.
+    base = {k: v for k, v in result.figures().items() if k.split(".")[0] in BASE_SECTIONS}
+    assert base == expected
     if docs_ok is None:  # roles without enforcement.view see no documents section at all
         assert "documents" not in {s.key for s in result.sections}
 
@@ -134,7 +137,10 @@ def _queries(user_pk: int, period) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("persona", ["town_office_a", "district_officer", "enterprise_a"])
+QUERIES = {"town_office_a": 11, "district_officer": 11, "enterprise_a": 7}
+
+
+@pytest.mark.parametrize("persona", list(QUERIES))
 def test_a_fixed_number_of_queries_whatever_the_data_size(
     world, persona, django_assert_num_queries
 ):
@@ -145,4 +151,6 @@ def test_a_fixed_number_of_queries_whatever_the_data_size(
     user = User.objects.get(pk=user_pk)
     with django_assert_num_queries(small):
         figures_compute(user, PERIODS["year"], now=NOW)
-    assert small <= 7
+    # The towns, one query per model (units, inspections, hazards, documents, cases, campaign
+    # tallies (3), plan tasks) for the sections the role reaches.
+    assert small == QUERIES[persona], small
