@@ -1,3 +1,5 @@
+from anjian.exchange.views import urlpatterns
+
 app_name = "exchange"
 
-urlpatterns: list = []
+__all__ = ["app_name", "urlpatterns"]
