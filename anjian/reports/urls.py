@@ -1,3 +1,5 @@
+from anjian.reports.views import urlpatterns
+
 app_name = "reports"
 
-urlpatterns: list = []
+__all__ = ["app_name", "urlpatterns"]
