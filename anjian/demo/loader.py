@@ -18,11 +18,13 @@ from anjian.core.validators import credit_code_check_char, org_code_check_char
 from anjian.demo import town
 from anjian.enforcement.case_demo import load_demo_cases
 from anjian.enforcement.settings_services import load_demo_enforcement_settings
+from anjian.exchange.exchange_demo import load_demo_external_ids
 from anjian.hazards.hazard_demo import load_demo_hazards
 from anjian.inspections.inspection_demo import load_demo_inspections
 from anjian.plans.plan_demo import load_demo_plans
 from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import regions_load_file
+from anjian.reports.report_demo import load_demo_meetings
 from anjian.teams.models import Committee, CommitteeKind
 from anjian.teams.services import committee_create
 from anjian.units.document_demo import load_demo_documents
@@ -217,6 +219,9 @@ def load_demo() -> DemoReport:
     load_demo_plans(report)
     load_demo_campaigns(report)
     load_demo_cases(report)
+    # Two analysis meetings of the year and the ids the city system assigned to twenty units.
+    load_demo_meetings(report, town_code=town.TOWN_CODE)
+    load_demo_external_ids(report, town_code=town.TOWN_CODE)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(
             "admin", town.DEMO_PASSWORD, name="系统管理员", must_change_password=False

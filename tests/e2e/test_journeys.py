@@ -29,6 +29,7 @@ DESKTOP = {"width": 1280, "height": 800}
 # The Chinese menu each role sees (anjian/core/tests/test_navigation.py checks the same table).
 ALL = [
     "首页",
+    "形势一览",
     "监管对象",
     "隐患",
     "各单位月报",
@@ -40,6 +41,8 @@ ALL = [
     "立案查处",
     "执法设置",
     "统计报表",
+    "总结与分析会",
+    "数据上报",
     "一企一档",
     "包干专家",
     "安委会",
@@ -51,6 +54,7 @@ ALL = [
 ]
 TOWN_STAFF = [
     "首页",
+    "形势一览",
     "监管对象",
     "隐患",
     "各单位月报",
@@ -60,6 +64,7 @@ TOWN_STAFF = [
     "专项整治与联合执法",
     "立案查处",
     "统计报表",
+    "总结与分析会",
     "一企一档",
     "包干专家",
     "安委会",
@@ -73,6 +78,7 @@ EXPECTED_MENU: dict[str, list[str]] = {
     "leader": TOWN_STAFF,
     "village_officer": [
         "首页",
+        "形势一览",
         "监管对象",
         "隐患",
         "检查",
@@ -86,18 +92,21 @@ EXPECTED_MENU: dict[str, list[str]] = {
     ],
     "committee_member": [
         "首页",
+        "形势一览",
         "监管对象",
         "隐患",
         "检查",
         "年度检查计划",
         "检查表",
         "统计报表",
+        "总结与分析会",
         "一企一档",
         "安委会",
         "后台任务",
     ],
     "expert": [
         "首页",
+        "形势一览",
         "监管对象",
         "隐患",
         "检查",
@@ -109,6 +118,7 @@ EXPECTED_MENU: dict[str, list[str]] = {
     ],
     "enterprise": [
         "首页",
+        "形势一览",
         "本单位",
         "监管对象",
         "隐患",

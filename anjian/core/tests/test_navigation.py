@@ -30,6 +30,7 @@ def test_anonymous_visitor_has_no_menu():
 # What each role finds in its menu, in order (a reviewed table: change it with the MATRIX).
 ALL = [
     "core:home",
+    "dashboards:dashboard",
     "units:unit_list",
     "hazards:hazard_list",
     "hazards:monthly_overview",
@@ -41,6 +42,8 @@ ALL = [
     "cases:case_list",
     "enforcement_settings:settings",
     "stats:statistics",
+    "reports:report_home",
+    "exchange:exchange_home",
     "units:document_list",
     "units:firm_list",
     "teams:committee_list",
@@ -52,6 +55,7 @@ ALL = [
 ]
 TOWN_STAFF = [
     "core:home",
+    "dashboards:dashboard",
     "units:unit_list",
     "hazards:hazard_list",
     "hazards:monthly_overview",
@@ -61,6 +65,7 @@ TOWN_STAFF = [
     "campaigns:campaign_list",
     "cases:case_list",
     "stats:statistics",
+    "reports:report_home",
     "units:document_list",
     "units:firm_list",
     "teams:committee_list",
@@ -76,6 +81,7 @@ EXPECTED_MENU: dict[str, list[str]] = {
     "leader": TOWN_STAFF,
     "village_officer": [
         "core:home",
+        "dashboards:dashboard",
         "units:unit_list",
         "hazards:hazard_list",
         "inspections:inspection_list",
@@ -89,18 +95,21 @@ EXPECTED_MENU: dict[str, list[str]] = {
     ],
     "committee_member": [
         "core:home",
+        "dashboards:dashboard",
         "units:unit_list",
         "hazards:hazard_list",
         "inspections:inspection_list",
         "plans:plan_list",
         "inspections:checklist_list",
         "stats:statistics",
+        "reports:report_home",
         "units:document_list",
         "teams:committee_list",
         "core:job_list",
     ],
     "expert": [
         "core:home",
+        "dashboards:dashboard",
         "units:unit_list",
         "hazards:hazard_list",
         "inspections:inspection_list",
@@ -112,6 +121,7 @@ EXPECTED_MENU: dict[str, list[str]] = {
     ],
     "enterprise": [
         "core:home",
+        "dashboards:dashboard",
         "units:my_unit",
         "units:unit_list",
         "hazards:hazard_list",

@@ -111,3 +111,42 @@ def test_the_command_prints_the_log_ins(capsys):
     out = capsys.readouterr().out
     assert "ck_office" in out and town.DEMO_PASSWORD in out
     assert "镇安监办" in out
+
+
+def test_the_third_quarter_meeting_pack_compares_with_the_second_quarter_meeting(demo):
+    from anjian.reports.models import AnalysisMeeting
+    from anjian.reports.pack import pack_compute
+
+    office = User.objects.get(username="ck_office")
+    meetings = list(
+        AnalysisMeeting.objects.filter(region__code=town.TOWN_CODE).order_by("held_on")
+    )
+    assert [m.title for m in meetings] == ["二季度安全生产形势分析会", "三季度安全生产形势分析会"]
+    pack = pack_compute(office, meetings[1])
+    assert pack.previous == meetings[0]
+    found = next(c for c in pack.changes if c.key == "hazards.found")
+    assert found.difference == found.now - found.before
+
+
+def test_twenty_units_have_their_city_system_id_and_an_export_leaves_them_out(demo):
+    import json
+
+    from anjian.exchange.choices import ExchangeSystem, RecordKind
+    from anjian.exchange.exports import ExportParams
+    from anjian.exchange.models import ExternalId
+    from anjian.exchange.services import export_create
+
+    office = User.objects.get(username="ck_office")
+    entered = set(
+        ExternalId.objects.filter(system=ExchangeSystem.HANGZHOU).values_list("unit_id", flat=True)
+    )
+    assert len(entered) == 20
+    out = export_create(
+        actor=office, params=ExportParams(kind=RecordKind.UNIT, system=ExchangeSystem.HANGZHOU)
+    )
+    records = json.loads(out.file.read())["records"]
+    ids = {int(r["anjian_id"].split(":")[1]) for r in records}
+    town_units = set(
+        Unit.objects.filter(region__parent__code=town.TOWN_CODE).values_list("pk", flat=True)
+    )
+    assert ids == town_units - entered

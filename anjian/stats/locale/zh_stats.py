@@ -1,6 +1,7 @@
 """Chinese of the statistics (统计报表)."""
 
 T = {
+    "Annual inspection plan": "年度执法检查计划",
     # words shared with other catalogs (same Chinese)
     "Statistics": "统计报表",
     "Item": "项目",
