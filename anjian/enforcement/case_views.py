@@ -54,6 +54,32 @@ class CaseFilterSet(django_filters.FilterSet):
         widget=django_filters.widgets.BooleanWidget,
     )
 
+    # Day ranges [from, before) of the stage dates: the statistics' case figures link here.
+    opened_from = django_filters.DateFilter(
+        label=gettext_lazy("opened from"), field_name="opened_on", lookup_expr="gte"
+    )
+    opened_before = django_filters.DateFilter(
+        label=gettext_lazy("opened before"), field_name="opened_on", lookup_expr="lt"
+    )
+    decided_from = django_filters.DateFilter(
+        label=gettext_lazy("decided from"), field_name="decided_on", lookup_expr="gte"
+    )
+    decided_before = django_filters.DateFilter(
+        label=gettext_lazy("decided before"), field_name="decided_on", lookup_expr="lt"
+    )
+    closed_from = django_filters.DateFilter(
+        label=gettext_lazy("closed from"), field_name="closed_on", lookup_expr="gte"
+    )
+    closed_before = django_filters.DateFilter(
+        label=gettext_lazy("closed before"), field_name="closed_on", lookup_expr="lt"
+    )
+    transferred_from = django_filters.DateFilter(
+        label=gettext_lazy("transferred from"), field_name="transferred_on", lookup_expr="gte"
+    )
+    transferred_before = django_filters.DateFilter(
+        label=gettext_lazy("transferred before"), field_name="transferred_on", lookup_expr="lt"
+    )
+
     class Meta:
         model = Case
         fields = ["stage", "year", "overdue", "transferred"]

@@ -161,19 +161,32 @@ def _cases(ctx: Context) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _case_link(ctx: Context, stage_date: str) -> str:
+    """The case list of the cases whose ``<stage_date>_on`` falls in the period (the list cannot
+    name a village or a sector: no link then)."""
+    params = {
+        f"{stage_date}_from": ctx.period.start.isoformat(),
+        f"{stage_date}_before": ctx.period.end.isoformat(),
+    }
+    return ctx.link("cases:case_list", params, narrowed=False)
+
+
 @register_section("cases", gettext_lazy("Enforcement cases (立案查处)"), action=CASES, order=60)
 def cases_section(ctx: Context) -> list[Figure]:
     c = _cases(ctx)
     return [
-        Figure("cases.opened", _("Cases opened (立案) in the period"), values=c["opened"]),
+        Figure("cases.opened", _("Cases opened (立案) in the period"), values=c["opened"],
+               link=_case_link(ctx, "opened")),
         Figure("cases.opened.from_inspection", _("of which from an inspection"),
                values=c["opened_inspection"]),
         Figure("cases.opened.from_hazard", _("of which from a hazard"),
                values=c["opened_hazard"]),
-        Figure("cases.decided", _("Penalty decisions made in the period"), values=c["decided"]),
-        Figure("cases.closed", _("Cases closed (结案) in the period"), values=c["closed"]),
+        Figure("cases.decided", _("Penalty decisions made in the period"), values=c["decided"],
+               link=_case_link(ctx, "decided")),
+        Figure("cases.closed", _("Cases closed (结案) in the period"), values=c["closed"],
+               link=_case_link(ctx, "closed")),
         Figure("cases.transferred", _("Cases transferred (移送) in the period"),
-               values=c["transferred"]),
+               values=c["transferred"], link=_case_link(ctx, "transferred")),
         Figure("cases.open_at_end", _("Cases open at the end of the period"),
                values=c["open_at_end"]),
     ]  # fmt: skip

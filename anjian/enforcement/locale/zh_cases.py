@@ -1,6 +1,14 @@
 """Chinese of the enforcement cases (立案查处) and the table of legal provisions."""
 
 T = {
+    "opened from": "立案日期自",
+    "opened before": "立案日期早于",
+    "decided from": "决定日期自",
+    "decided before": "决定日期早于",
+    "closed from": "结案日期自",
+    "closed before": "结案日期早于",
+    "transferred from": "移送日期自",
+    "transferred before": "移送日期早于",
     "kind of party": "当事人类型",
     "party": "当事人",
     "For an individual: the person's name. Empty: the unit.": "个人当事人填写姓名；留空则为单位。",

@@ -272,8 +272,12 @@ def test_the_figures_link_to_the_lists_behind_them(world, et, login, client):
                for r in s.rows}["plan.planned"]  # fmt: skip
     assert parse_qs(urlparse(planned.link).query) == {"year": ["2026"], "month": ["3"]}
     assert client.get(planned.link).context["paginator"].count == planned.values[TOTAL]
-    # No list can name "opened in the period": no link rather than a wrong one.
-    assert rows["cases.opened"].link == ""
+    # The case figures open the case list filtered by the stage's date in the period.
+    for key in ("cases.opened", "cases.decided", "cases.closed", "cases.transferred"):
+        case_list = client.get(rows[key].link)
+        assert case_list.status_code == 200
+        assert case_list.context["paginator"].count == rows[key].values[TOTAL], key
+    assert any(rows[k].values[TOTAL] for k in ("cases.opened", "cases.decided"))
     quarter = period_make(PeriodKind.QUARTER, year=2026, quarter=1)
     q_rows = {r.key: r for s in figures_compute(world.town_office_a, quarter).sections
               for r in s.rows}  # fmt: skip
