@@ -127,8 +127,17 @@ def _my_tasks_card(user, a: _Assignments) -> Card:
     return my_tasks_card(user, a.q_units(), Card)
 
 
+def _dashboard_cards(user) -> list[Card]:
+    """The link to the dashboard (形势一览) of leaders, the office and the district."""
+    from anjian.dashboards.home import dashboard_card
+
+    card = dashboard_card(user, Card)
+    return [card] if card is not None else []
+
+
 def _town_office(user, a: _Assignments) -> list[Card]:
     return [
+        *_dashboard_cards(user),
         *_hazard_cards(user, a),
         _plan_card(user, a),
         _units_card(
@@ -150,6 +159,7 @@ def _inspector(user, a: _Assignments) -> list[Card]:
 
 def _leader(user, a: _Assignments) -> list[Card]:
     return [
+        *_dashboard_cards(user),
         *_hazard_cards(user, a),
         _units_card(
             user, a, _("Supervised units"), _("The town's supervised units will appear here.")
@@ -277,6 +287,7 @@ def _district(user, a: _Assignments) -> list[Card]:
             empty="" if names else _("The towns of your district will appear here."),
             testid="towns",
         ),
+        *_dashboard_cards(user),
         *_hazard_cards(user, a),
         Card(
             title=_("District overview"),

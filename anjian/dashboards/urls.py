@@ -1,3 +1,5 @@
+from anjian.dashboards.views import urlpatterns
+
 app_name = "dashboards"
 
-urlpatterns: list = []
+__all__ = ["app_name", "urlpatterns"]
