@@ -514,21 +514,27 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_results(result: dict) -> None:
+def write_section(json_key: str, section: str, result: dict, text: str) -> None:
+    """Put ``result`` under ``json_key`` in results.json and ``text`` (starting with the heading
+    ``section``) in results.md in place of that section; the rest of both files is kept."""
     data = {}
     if RESULTS_JSON.exists():
         data = json.loads(RESULTS_JSON.read_text(encoding="utf-8"))
-    data["hazard_list"] = result
+    data[json_key] = result
     RESULTS_JSON.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
-    before, _sep, rest = text.partition(SECTION)
+    old = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
+    before, _sep, rest = old.partition(section)
     after = ""
     if _sep and (next_section := re.search(r"^## ", rest[1:], re.MULTILINE)):
         after = rest[next_section.start() + 1 :]
     RESULTS_MD.write_text(
-        before.rstrip("\n") + "\n\n" + markdown(result) + ("\n" + after if after else ""),
+        before.rstrip("\n") + "\n\n" + text + ("\n" + after if after else ""),
         encoding="utf-8",
     )
+
+
+def write_results(result: dict) -> None:
+    write_section("hazard_list", SECTION, result, markdown(result))
 
 
 def main() -> None:

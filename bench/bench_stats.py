@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -41,10 +40,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_hazards import _base_env, _hazard, _recreate_database  # noqa: E402
+from bench_hazards import (  # noqa: E402
+    _base_env,
+    _hazard,
+    _recreate_database,
+    write_section,
+)
 
-RESULTS_MD = ROOT / "bench" / "results.md"
-RESULTS_JSON = ROOT / "bench" / "results.json"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/anjian_bench_stats"
 SECTION = "## Statistics and dashboard"
 YEAR = 2026
@@ -79,7 +81,7 @@ def seed_towns(world, towns: int) -> list:
             )
         )
     villages = []
-    for t, town in enumerate(all_towns):
+    for town in all_towns:
         existing = list(town.children.order_by("code"))
         villages += existing
         for j in range(len(existing), 10):
@@ -126,7 +128,9 @@ def seed_inspections(unit_ids: list[int], lead_id: int, count: int, seed: int) -
     kinds = InspectionKind.values
     chunk = []
     for _ in range(count):
-        started = now - datetime.timedelta(days=rng.randint(0, 3 * 365), minutes=rng.randint(0, 600))
+        started = now - datetime.timedelta(
+            days=rng.randint(0, 3 * 365), minutes=rng.randint(0, 600)
+        )
         chunk.append(
             Inspection(
                 unit_id=rng.choice(unit_ids),
@@ -198,10 +202,9 @@ def measure(clients, *, repeat: int, timed: bool) -> dict:
             results[name] = {"skipped": f"{target} does not exist"}
             continue
         for label, (client, headers) in clients.items():
-            def get():
-                if kind == "api":
-                    return client.get(path + query, headers=headers)
-                return client.get(path + query)
+
+            def get(client=client, headers=headers, url=path + query, api=kind == "api"):
+                return client.get(url, headers=headers) if api else client.get(url)
 
             response = get()  # warm-up
             if response.status_code == 404 and kind == "api":
@@ -258,7 +261,9 @@ def child(args) -> dict:
     seeded = time.perf_counter() - t0
     full = measure(clients, repeat=args.repeat, timed=True)
     # The data is really there: the district's figures of the year are not empty.
-    result = figures_compute(world.users["district_officer"], period_make(PeriodKind.YEAR, year=YEAR))
+    result = figures_compute(
+        world.users["district_officer"], period_make(PeriodKind.YEAR, year=YEAR)
+    )
     found = next(
         row.values["total"]
         for section in result.sections
@@ -338,20 +343,7 @@ def markdown(result: dict) -> str:
 
 
 def write_results(result: dict) -> None:
-    data = {}
-    if RESULTS_JSON.exists():
-        data = json.loads(RESULTS_JSON.read_text(encoding="utf-8"))
-    data["statistics"] = result
-    RESULTS_JSON.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
-    before, _sep, rest = text.partition(SECTION)
-    after = ""
-    if _sep and (next_section := re.search(r"^## ", rest[1:], re.MULTILINE)):
-        after = rest[next_section.start() + 1 :]
-    RESULTS_MD.write_text(
-        before.rstrip("\n") + "\n\n" + markdown(result) + ("\n" + after if after else ""),
-        encoding="utf-8",
-    )
+    write_section("statistics", SECTION, result, markdown(result))
 
 
 def main() -> None:
@@ -399,7 +391,7 @@ def main() -> None:
     print(markdown(result))
     if not args.no_write:
         write_results(result)
-        print(f"wrote {RESULTS_MD.relative_to(ROOT)} and {RESULTS_JSON.relative_to(ROOT)}")
+        print("wrote bench/results.md and bench/results.json")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from anjian.reports.pack import meeting_dict, pack_compute
 from anjian.reports.selectors import meeting_get_for, meetings_for
 from anjian.reports.services import meeting_create
 from anjian.reports.summary import summary_compute
+from anjian.stats.api import PeriodIn as StatsPeriodIn
+from anjian.stats.api import PeriodOut
 from anjian.stats.periods import Period, PeriodKind, period_make
 
 router = Router(tags=["reports"])
@@ -52,39 +54,15 @@ def _require(request: HttpRequest, action: str = VIEW) -> None:
 # --- Schemas ------------------------------------------------------------------------------------
 
 
-class PeriodIn(Schema):
+class PeriodIn(StatsPeriodIn):
     kind: PeriodKind | None = Field(None, description="Without it: this year")
-    year: int | None = None
-    month: int | None = Field(None, description="1–12, for kind=month")
-    quarter: int | None = Field(None, description="1–4, for kind=quarter")
-    start: datetime.date | None = Field(None, description="First day, for kind=custom")
-    end: datetime.date | None = Field(None, description="Last day (inclusive), for kind=custom")
 
-    def period(self) -> Period:
-        if not self.kind:
-            return period_make(PeriodKind.YEAR, year=timezone.localdate().year)
-        return period_make(
-            self.kind,
-            year=self.year,
-            month=self.month,
-            quarter=self.quarter,
-            start=self.start,
-            end=self.end,
-        )
+    def default_period(self) -> Period:
+        return period_make(PeriodKind.YEAR, year=timezone.localdate().year)
 
 
 class SummaryIn(PeriodIn):
     region_id: int | None = Field(None, description="Narrow to a town or village one may see")
-
-
-class PeriodOut(Schema):
-    kind: PeriodKind
-    start: datetime.date
-    end: datetime.date = Field(description="The last day (inclusive)")
-    label: str
-    year: int | None = None
-    month: int | None = None
-    quarter: int | None = None
 
 
 class PieceOut(Schema):

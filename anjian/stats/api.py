@@ -62,9 +62,13 @@ class PeriodIn(Schema):
     start: datetime.date | None = Field(None, description="First day, for kind=custom")
     end: datetime.date | None = Field(None, description="Last day (inclusive), for kind=custom")
 
+    def default_period(self) -> Period:
+        """The period asked for without ``kind``: this month."""
+        return period_default()
+
     def period(self) -> Period:
         if not self.kind:
-            return period_default()
+            return self.default_period()
         return period_make(
             self.kind,
             year=self.year,
