@@ -118,9 +118,7 @@ def test_the_third_quarter_meeting_pack_compares_with_the_second_quarter_meeting
     from anjian.reports.pack import pack_compute
 
     office = User.objects.get(username="ck_office")
-    meetings = list(
-        AnalysisMeeting.objects.filter(region__code=town.TOWN_CODE).order_by("held_on")
-    )
+    meetings = list(AnalysisMeeting.objects.filter(region__code=town.TOWN_CODE).order_by("held_on"))
     assert [m.title for m in meetings] == ["二季度安全生产形势分析会", "三季度安全生产形势分析会"]
     pack = pack_compute(office, meetings[1])
     assert pack.previous == meetings[0]
