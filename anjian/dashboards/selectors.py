@@ -73,7 +73,7 @@ from anjian.hazards.choices import (
     TipOffStatus,
 )
 from anjian.hazards.home import hazard_figures
-from anjian.hazards.models import Hazard, TipOff
+from anjian.hazards.models import Hazard, TipOff, overdue_q
 from anjian.hazards.reports import month_param, monthly_missing, previous_month
 from anjian.inspections.choices import InspectionStatus
 from anjian.inspections.models import Inspection
@@ -151,10 +151,10 @@ def _month_name(period: Period) -> str:
 def _hazard_figures(ctx: _Ctx) -> list[Figure]:
     qs = Hazard.objects.for_action(ctx.user, HAZARDS)
     open_q = Q(status__in=OPEN_STATUSES)
-    overdue_q = Q(pk__in=Hazard.objects.overdue(ctx.today).values("pk"))
+    overdue = overdue_q(ctx.today)
     metrics = {
         "open": Count("pk", filter=open_q),
-        "overdue": Count("pk", filter=overdue_q),
+        "overdue": Count("pk", filter=overdue),
         "major": Count("pk", filter=open_q & Q(level=HazardLevel.MAJOR)),
     }
     rows = list(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.navigation import url_or_none
 from anjian.hazards.choices import OPEN_STATUSES, HazardLevel, HazardStatus
 from anjian.hazards.filters import Queue, queue_filter
-from anjian.hazards.models import Hazard
+from anjian.hazards.models import ExtensionRequest, Hazard, overdue_q
 from anjian.units.models import Unit
 
 # Which figures each role's home shows, in order: (figure, title, queue of the list it opens).
@@ -50,22 +50,22 @@ def hazard_figures(user, units_q: Q, wanted: tuple[str, ...]) -> dict[str, int]:
     open_q = Q(status__in=OPEN_STATUSES)
     counts = {
         "open": Count("pk", filter=open_q),
-        "overdue": Count(
-            "pk",
-            filter=Q(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING), deadline__lt=today),
-        ),
+        "overdue": Count("pk", filter=overdue_q(today)),
         "major": Count("pk", filter=open_q & Q(level=HazardLevel.MAJOR)),
         "listed": Count("pk", filter=open_q & ~Q(listing_level="")),
+        # A pending request as EXISTS, not a join: one row per hazard, no DISTINCT over the scope.
         "extensions": Count(
             "pk",
-            filter=Q(status=HazardStatus.RECTIFYING, extensions__status="pending"),
-            distinct=True,
+            filter=Q(status=HazardStatus.RECTIFYING)
+            & Q(
+                Exists(ExtensionRequest.objects.filter(hazard_id=OuterRef("pk"), status="pending"))
+            ),
         ),
     }
     if "recheck" in wanted:
         # The same rule as the "awaiting my re-check" list, as a subquery of the one aggregate.
         recheck = queue_filter(Hazard.objects.all(), user, Queue.RECHECK).values("pk")
-        counts["recheck"] = Count("pk", filter=Q(pk__in=recheck), distinct=True)
+        counts["recheck"] = Count("pk", filter=Q(pk__in=recheck))
     figures: dict[str, Any] = qs.aggregate(**{k: v for k, v in counts.items() if k in wanted})
     return {key: figures.get(key) or 0 for key in wanted}
 

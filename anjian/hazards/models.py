@@ -61,6 +61,13 @@ class HazardSubGrade(models.Model):
         return self.name
 
 
+def overdue_q(on: datetime.date) -> Q:
+    """Overdue on ``on``: open, with a deadline before ``on`` (a rectification submitted in time
+    and awaiting re-check is not the unit's delay). For aggregates (``Count(filter=…)``); lists use
+    ``Hazard.objects.overdue(on)``."""
+    return Q(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING), deadline__lt=on)
+
+
 class HazardQuerySet(ScopedQuerySet):
     scope_path = "unit__region__path"
     scope_unit = "unit_id"
@@ -70,11 +77,7 @@ class HazardQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, on: datetime.date) -> HazardQuerySet:
-        """Open, with a deadline, the deadline before ``on`` (a rectification submitted in time
-        and awaiting re-check is not the unit's delay)."""
-        return self.filter(
-            status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING), deadline__lt=on
-        )
+        return self.filter(overdue_q(on))
 
     def major(self) -> HazardQuerySet:
         return self.filter(level=HazardLevel.MAJOR)
