@@ -17,7 +17,8 @@ database and how to write it). This module does the rest, the same way for every
   each column and its allowed values).
 
 Dry run and application are the same walk: ``apply=False`` only checks, ``apply=True`` also writes
-(the caller wraps it in one transaction).
+(the caller wraps it in one transaction). The flow around the walk — the ``ImportRun``, its jobs, the
+confirmation, the background path — is ``anjian.core.import_runs``.
 """
 
 from __future__ import annotations

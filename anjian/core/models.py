@@ -207,7 +207,8 @@ class ImportState(models.TextChoices):
 
 
 class ImportRunQuerySet(ScopedQuerySet):
-    """An import is seen by those who may import in its town."""
+    """An import is seen by those who may import in its region (a town, or a district); each
+    import reads only its own kind (``anjian.core.import_runs.ImportFlow.runs_for``)."""
 
     scope_path = "region__path"
 
@@ -217,9 +218,10 @@ def import_source_path(run: ImportRun, filename: str) -> str:
 
 
 class ImportRun(models.Model):
-    """One uploaded spreadsheet: its dry run (what would be created, updated, rejected), then its
-    application. Shares its primary key with the job that follows the work, so that the import page
-    and the job page name the same number."""
+    """One uploaded file: its dry run (what would be created, updated, rejected), then its
+    application (``anjian.core.import_runs``; ``kind`` names the import). Shares its primary key
+    with the job that follows the work, so that the import page and the job page name the same
+    number."""
 
     job = models.OneToOneField(
         Job,
@@ -249,6 +251,9 @@ class ImportRun(models.Model):
     # The first rejections [{"row", "column", "message"}] and the first planned changes.
     rejects = models.JSONField(_("rejections"), default=list, blank=True, editable=False)
     preview = models.JSONField(_("preview"), default=list, blank=True, editable=False)
+    # What the import was asked beyond the file, read by its flow (for the import of assigned ids:
+    # {"system", "replace", "batch"}); {} for an import that takes no options.
+    options = models.JSONField(_("options"), default=dict, blank=True, editable=False)
     error_file = models.FileField(
         _("error sheet"), upload_to=import_source_path, blank=True, max_length=300
     )
@@ -277,3 +282,8 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return self.source_name
+
+    @property
+    def current_job(self) -> Job:
+        """The job of the latest step: the confirmed import's once confirmed, else the dry run's."""
+        return self.apply_job or self.job

@@ -14,13 +14,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from anjian.core.import_schemas import PreviewOut, RejectOut
+from anjian.core.models import ImportRun
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.exchange.choices import ExchangeSystem, ExportFormat, RecordKind
 from anjian.exchange.exports import ExportParams
-from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId, IdImport
+from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId
 from anjian.exchange.selectors import batch_get_for, batches_for, external_ids_for, record_name
 from anjian.exchange.services import (
+    ID_IMPORT,
     export_create,
     export_towns,
     external_id_delete,
@@ -126,19 +129,6 @@ class IdListIn(Schema):
     offset: int = Field(0, ge=0)
 
 
-class RejectOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class PreviewOut(Schema):
-    row: int
-    action: Literal["create", "update"]
-    label: str
-    changes: dict[str, str | int | float | None]
-
-
 class IdImportSummaryOut(Schema):
     rows: int = 0
     skipped: int = 0
@@ -147,16 +137,17 @@ class IdImportSummaryOut(Schema):
     unchanged: int = 0
     reject: int = 0
     without_id: int = 0
+    request_id: str | None = None
 
 
 class IdImportOut(Schema):
-    id: int
+    id: int = Field(description="The import's number, which is also the number of its job")
     file_name: str
     region_id: int
     system: ExchangeSystem
     replace: bool
     batch_id: int | None
-    state: Literal["checked", "applied", "failed"]
+    state: Literal["checking", "checked", "applying", "applied", "failed"]
     state_label: str
     summary: IdImportSummaryOut
     rejects: list[RejectOut]
@@ -203,21 +194,21 @@ def _id_out(row: ExternalId) -> ExternalIdOut:
     )
 
 
-def _import_out(run: IdImport) -> IdImportOut:
+def _import_out(run: ImportRun) -> IdImportOut:
     return IdImportOut(
         id=run.pk,
         file_name=run.source_name,
         region_id=run.region_id,
-        system=run.system,
-        replace=run.replace,
-        batch_id=run.batch_id,
+        system=run.options.get("system") or ExchangeSystem.OTHER,
+        replace=bool(run.options.get("replace")),
+        batch_id=run.options.get("batch"),
         state=run.state,
         state_label=str(run.get_state_display()),
         summary=IdImportSummaryOut(**run.summary),
         rejects=[RejectOut(**r) for r in run.rejects],
         preview=[PreviewOut(**p) for p in run.preview],
-        error=run.error,
-        created_at=run.created_at,
+        error=run.current_job.error,
+        created_at=run.job.created_at,
         applied_at=run.applied_at,
     )
 
@@ -334,7 +325,9 @@ def exchange_ids_delete(request: HttpRequest, external_id_pk: int, payload: IdDe
 )
 def exchange_ids_import(request: HttpRequest, file: File[UploadedFile], payload: Form[IdImportIn]):
     """Nothing is recorded yet: read ``rejects`` (row, column, reason), then confirm with
-    ``POST /exchange/ids/imports/{id_import_id}/confirm``."""
+    ``POST /exchange/ids/imports/{id_import_id}/confirm``. A small file is checked at once; a
+    large one (over 500 rows) in the background: poll ``GET /exchange/ids/imports/{id_import_id}``
+    until ``state`` is no longer ``checking`` (the same for ``applying`` after the confirmation)."""
     _require(request, IMPORT_IDS)
     run = id_import_start(
         actor=request.auth,
@@ -354,7 +347,7 @@ def exchange_ids_import(request: HttpRequest, file: File[UploadedFile], payload:
 )
 def exchange_ids_imports_list(request: HttpRequest, filters: Query[PageIn]):
     _require(request, IMPORT_IDS)
-    qs = IdImport.objects.for_action(request.auth, IMPORT_IDS)
+    qs = ID_IMPORT.runs_for(request.auth)
     page = api_page(qs, offset=filters.offset, limit=filters.limit)
     page["items"] = [_import_out(run) for run in page["items"]]
     return page

@@ -1,6 +1,6 @@
 """The vocabularies of the data exchange: the systems ids come from, the kinds of records, the
-formats of an export and the states of an import of ids. Stable lowercase values; the labels are
-translated."""
+formats of an export. Stable lowercase values; the labels are translated. (An import of ids has
+the states of every import: ``core.models.ImportState``.)"""
 
 from __future__ import annotations
 
@@ -23,12 +23,6 @@ class RecordKind(models.TextChoices):
 class ExportFormat(models.TextChoices):
     JSON = "json", "JSON"
     CSV = "csv", "CSV"
-
-
-class IdImportState(models.TextChoices):
-    CHECKED = "checked", _("Checked: waiting for confirmation")
-    APPLIED = "applied", _("Imported")
-    FAILED = "failed", _("Failed")
 
 
 # Every way a sheet may name a system (compared without spaces, case-folded).

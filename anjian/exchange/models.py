@@ -1,5 +1,6 @@
 """Data exchange upward (数据上报): what was exported to the city and provincial systems, and the
-ids those systems assigned to anjian's records, so that a record is never entered twice."""
+ids those systems assigned to anjian's records, so that a record is never entered twice. The
+imports of those ids are ``core.ImportRun`` rows of kind ``ID_IMPORT_KIND``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.scoping import ScopedQuerySet
-from anjian.exchange.choices import ExchangeSystem, ExportFormat, IdImportState, RecordKind
+from anjian.exchange.choices import ExchangeSystem, ExportFormat, RecordKind
 
 EXPORT = "exchange.export"
 IMPORT_IDS = "exchange.import_ids"
+# The imports of assigned ids are ``core.ImportRun`` rows of this kind (``services.IdImportFlow``).
+ID_IMPORT_KIND = "exchange_ids"
 
 
 class ExportBatchQuerySet(ScopedQuerySet):
@@ -69,73 +72,10 @@ class ExportBatch(models.Model):
         return self.file_name or f"#{self.pk}"
 
 
-def id_import_path(run: IdImport, filename: str) -> str:
+def id_import_path(run, filename: str) -> str:
+    """Where the removed ``IdImport`` kept its files (named by migration 0001; the imports are
+    ``core.ImportRun`` rows of kind ``ID_IMPORT_KIND`` now, their files where they were)."""
     return f"exchange/{timezone.now():%Y/%m}/{filename}"
-
-
-class IdImportQuerySet(ScopedQuerySet):
-    scope_path = "region__path"
-    view_action = IMPORT_IDS
-
-
-class IdImport(models.Model):
-    """One uploaded file of assigned ids: its dry run (rows to record, unchanged, to replace,
-    rejected with row and column), then — once confirmed — its application."""
-
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    system = models.CharField(_("system"), max_length=12, choices=ExchangeSystem.choices)
-    replace = models.BooleanField(
-        _("replace different ids"),
-        default=False,
-        help_text=_("Replace an id a record already has in this system (each change is audited)."),
-    )
-    batch = models.ForeignKey(
-        ExportBatch,
-        verbose_name=_("export batch"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="id_imports",
-    )
-    source = models.FileField(_("uploaded file"), upload_to=id_import_path, max_length=300)
-    source_name = models.CharField(_("file name"), max_length=200)
-    state = models.CharField(
-        _("state"),
-        max_length=10,
-        choices=IdImportState.choices,
-        default=IdImportState.CHECKED,
-        editable=False,
-    )
-    summary = models.JSONField(_("summary"), default=dict, blank=True, editable=False)
-    rejects = models.JSONField(_("rejections"), default=list, blank=True, editable=False)
-    preview = models.JSONField(_("preview"), default=list, blank=True, editable=False)
-    error = models.TextField(_("error"), blank=True)
-    applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-
-    objects = IdImportQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("import of assigned ids")
-        verbose_name_plural = _("imports of assigned ids")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=IdImportState.values), name="id_import_state_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.source_name
 
 
 class ExternalIdQuerySet(ScopedQuerySet):
@@ -196,7 +136,7 @@ class ExternalId(models.Model):
         related_name="external_ids",
     )
     id_import = models.ForeignKey(
-        IdImport,
+        "core.ImportRun",
         verbose_name=_("import of assigned ids"),
         null=True,
         blank=True,

@@ -1,31 +1,41 @@
 """Writes of the data exchange: an export (recorded as an ``ExportBatch``), an external id set on
 a record (the only writer of ``ExternalId``), and the import of a file of assigned ids (dry run,
-then confirmation). Each writes its audit entry in its own transaction."""
+then confirmation: an ``ImportRun`` of kind ``exchange_ids`` on ``anjian.core.import_runs``, the
+flow the units import uses too). Each writes its audit entry in its own transaction."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from anjian.audit.services import audit_record
 from anjian.core import imports as imp
-from anjian.core.context import current as current_context
-from anjian.core.context import request_context
+from anjian.core.import_runs import (
+    ImportFlow,
+    ImportRefused,
+    import_run_apply,
+    import_run_check_in_task,
+    import_run_start,
+    import_run_write_in_task,
+)
+from anjian.core.models import ImportRun
 from anjian.core.scoping import get_scope
 from anjian.exchange import exports
-from anjian.exchange.choices import SYSTEM_SYNONYMS, ExchangeSystem, IdImportState, RecordKind
-from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId, IdImport
+from anjian.exchange.choices import SYSTEM_SYNONYMS, ExchangeSystem, RecordKind
+from anjian.exchange.models import EXPORT, ID_IMPORT_KIND, IMPORT_IDS, ExportBatch, ExternalId
 from anjian.regions.models import Region, RegionLevel
 
 MAX_EXTERNAL_ID = 100
@@ -191,7 +201,7 @@ def external_id_set(
     external_id: str,
     replace: bool = False,
     batch: ExportBatch | None = None,
-    id_import: IdImport | None = None,
+    id_import: ImportRun | None = None,
 ) -> tuple[ExternalId, str]:
     """Record the id ``system`` assigned to one record. Returns the row and what happened:
     ``created``, ``unchanged`` (the same pair again: nothing written) or ``replaced`` (only with
@@ -398,9 +408,12 @@ class IdImportSpec(imp.ImportSpec):
     kind = "exchange.ids"
     title = "上级系统编号导入"
 
-    def __init__(self, *, actor, run: IdImport) -> None:
+    def __init__(self, *, actor, run: ImportRun) -> None:
         self.actor = actor
         self.run = run
+        self.system = run.options.get("system") or ExchangeSystem.OTHER
+        self.replace = bool(run.options.get("replace"))
+        self.batch = id_import_batch(run)
         self.fields = id_fields()
         self.without_id = 0
         self.seen_record: dict[tuple[str, str, int], tuple[int, str]] = {}
@@ -449,7 +462,7 @@ class IdImportSpec(imp.ImportSpec):
         return found
 
     def check_chunk(self, rows: list[imp.RowInput]) -> list[imp.Outcome]:
-        default_system = self.run.system
+        default_system = self.system
         wanted: dict[str, set[int]] = {k: set() for k in RecordKind.values}
         parsed = []
         for row in rows:
@@ -549,7 +562,7 @@ class IdImportSpec(imp.ImportSpec):
                         % {"ext": ext, "system": system_label, "other": other},
                     )
                 )
-            if current is not None and current.external_id != ext and not self.run.replace:
+            if current is not None and current.external_id != ext and not self.replace:
                 errors.append(
                     self._error(
                         row,
@@ -593,8 +606,8 @@ class IdImportSpec(imp.ImportSpec):
             record_id=plan["pk"],
             system=plan["system"],
             external_id=plan["ext"],
-            replace=self.run.replace,
-            batch=self.run.batch,
+            replace=self.replace,
+            batch=self.batch,
             id_import=self.run,
         )
         return saved.pk
@@ -605,9 +618,8 @@ class IdImportSpec(imp.ImportSpec):
         return self.column(key)
 
 
-def _json_to_csv(content: bytes) -> bytes:
-    """A JSON file (the export's shape, or a list of objects) as the CSV the walk reads: the
-    record at position n (from 1) becomes row n + 1, after the header row."""
+def _json_records(content: bytes) -> list[dict[str, Any]]:
+    """The records of a JSON file: the export's shape, or a list of objects."""
     try:
         data = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -617,36 +629,93 @@ def _json_to_csv(content: bytes) -> bytes:
         raise imp.ImportFileError(
             _("The JSON file needs a list of records with “anjian_id” and “external_id”.")
         )
+    return records
+
+
+def _json_to_csv(content: bytes) -> bytes:
+    """A JSON file as the CSV the walk reads: the record at position n (from 1) becomes row
+    n + 1, after the header row."""
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(["anjian_id", "external_id", "system"])
-    for record in records:
+    for record in _json_records(content):
         writer.writerow(
             [record.get("anjian_id", ""), record.get("external_id", ""), record.get("system", "")]
         )
     return text.getvalue().encode()
 
 
-def _walk(spec: IdImportSpec, run: IdImport, *, apply: bool) -> imp.ImportResult:
-    with run.source.open("rb") as fh:
-        content = fh.read()
-    name = run.source_name
-    if name.lower().endswith(".json"):
-        content, name = _json_to_csv(content), "ids.csv"
-    return imp.run_import(spec, io.BytesIO(content), name, apply=apply)
+class IdImportFlow(ImportFlow):
+    """The import of assigned ids on ``anjian.core.import_runs``: runs of kind ``exchange_ids``,
+    scoped by ``exchange.import_ids``, with the options ``system``, ``replace`` and ``batch``."""
+
+    kind = ID_IMPORT_KIND
+    job_kind = IMPORT_IDS
+    action = IMPORT_IDS
+    keep_error_sheet = False  # the page lists every rejected row with its reason
+    uploaded_audit = ""
+    checked_audit = "exchange_id_import.checked"
+    applied_audit = "exchange_id_import.applied"
+    failed_audit = "exchange_id_import.failed"
+
+    def spec(self, run: ImportRun, actor) -> IdImportSpec:
+        return IdImportSpec(actor=actor, run=run)
+
+    def count(self, upload, name: str) -> int:
+        if not name.lower().endswith(".json"):
+            return super().count(upload, name)
+        content = upload.read()
+        upload.seek(0)
+        try:
+            return len(_json_records(content))
+        except imp.ImportFileError:
+            return 0  # the dry run says why
+
+    @contextmanager
+    def source(self, run: ImportRun) -> Iterator[tuple[IO[bytes], str]]:
+        with run.source.open("rb") as fh:
+            if run.source_name.lower().endswith(".json"):
+                yield io.BytesIO(_json_to_csv(fh.read())), "ids.csv"
+            else:
+                yield fh, run.source_name
+
+    def summary(self, result: imp.ImportResult, spec: IdImportSpec) -> dict[str, Any]:
+        summary: dict[str, Any] = result.summary()
+        summary["without_id"] = spec.without_id
+        summary["unchanged"] -= spec.without_id
+        return summary
+
+    def verify_write(self, run: ImportRun, result: imp.ImportResult, spec: IdImportSpec) -> None:
+        """The user has seen the rejected rows: the valid rows are recorded, unless more rows
+        would be rejected now than in the dry run (the ids changed meanwhile)."""
+        more = result.counts["reject"] - int(run.summary.get("reject", 0))
+        if more > 0:
+            raise ImportRefused(
+                _(
+                    "Nothing was recorded: %(n)s more rows would be rejected now than in the check "
+                    "(the ids changed meanwhile). Upload the file again to see them."
+                )
+                % {"n": more}
+            )
+
+    def apply_label(self, run: ImportRun) -> str:
+        return _("Import of assigned ids (confirmed): %(file)s") % {"file": run.source_name}
+
+    def enqueue_check(self, run_id: int) -> None:
+        id_import_check_task.enqueue(run_id=run_id)
+
+    def enqueue_apply(self, run_id: int, job_id: int) -> None:
+        id_import_apply_task.enqueue(run_id=run_id, job_id=job_id)
 
 
-def _summary(result: imp.ImportResult, spec: IdImportSpec) -> dict[str, int]:
-    summary = result.summary()
-    summary["without_id"] = spec.without_id
-    summary["unchanged"] -= spec.without_id
-    return summary
+ID_IMPORT = IdImportFlow()
 
 
 def id_import_start(
     *, actor, upload, system: str, replace: bool = False, batch_id: int | None = None
-) -> IdImport:
-    """Store an uploaded file of assigned ids and run its dry run (nothing is recorded yet)."""
+) -> ImportRun:
+    """Store an uploaded file of assigned ids and run its dry run (nothing is recorded yet): at
+    once for a small file, in the background for a large one (the run is ``checking`` meanwhile)."""
     if not get_scope(actor).can(IMPORT_IDS):
         raise PermissionDenied(_("Your roles do not include importing assigned ids."))
     if system not in ExchangeSystem.values:
@@ -669,63 +738,45 @@ def id_import_start(
         batch = ExportBatch.objects.for_action(actor, IMPORT_IDS).filter(pk=batch_id).first()
         if batch is None:
             raise ValidationError({"batch": _("No such export batch within your scope.")})
-    with transaction.atomic():
-        run = IdImport(
-            region=scope_region(actor, IMPORT_IDS),
-            created_by=actor,
-            system=system,
-            replace=bool(replace),
-            batch=batch,
-            source_name=name,
-        )
-        run.source.save(name, ContentFile(upload.read()), save=False)
-        run.full_clean(exclude=["source"])
-        run.save()
-        spec = IdImportSpec(actor=actor, run=run)
-        try:
-            result = _walk(spec, run, apply=False)
-        except imp.ImportFileError as exc:
-            run.state = IdImportState.FAILED
-            run.error = str(exc)
-        else:
-            run.summary = _summary(result, spec)
-            run.rejects = result.rejects
-            run.preview = result.preview
-        run.save()
-        audit_record(
-            actor=actor,
-            action="exchange_id_import.checked",
-            obj=run,
-            changes={
-                "file": name,
-                "system": system,
-                "replace": run.replace,
-                "batch": batch.pk if batch else None,
-                "summary": run.summary,
-                "error": run.error,
-            },
-        )
-    return run
-
-
-class _MoreRejects(Exception):
-    pass
-
-
-def id_import_get_for(actor, import_id: int) -> IdImport:
-    run = (
-        IdImport.objects.for_action(actor, IMPORT_IDS)
-        .select_related("created_by", "batch", "region")
-        .filter(pk=import_id)
-        .first()
+    return import_run_start(
+        ID_IMPORT,
+        actor=actor,
+        region=scope_region(actor, IMPORT_IDS),
+        upload=upload,
+        name=name,
+        label=_("Import of assigned ids: %(file)s") % {"file": name},
+        options={"system": system, "replace": bool(replace), "batch": batch.pk if batch else None},
     )
+
+
+@task()
+def id_import_check_task(run_id: int) -> dict:
+    return import_run_check_in_task(ID_IMPORT, run_id)
+
+
+def id_import_get_for(actor, import_id: int) -> ImportRun:
+    run = ID_IMPORT.runs_for(actor).filter(pk=import_id).first()
     if run is None:
         raise Http404(_("No such import of ids."))
     return run
 
 
-def id_import_confirm(*, actor, import_id: int) -> IdImport:
-    """Record the valid rows of a checked import, in one transaction with one request id.
+def id_import_batch(run: ImportRun) -> ExportBatch | None:
+    """The export batch the ids of ``run`` answer, if one was chosen (within the uploader's scope
+    when the file was uploaded)."""
+    batch_id = run.options.get("batch")
+    return ExportBatch.objects.filter(pk=batch_id).first() if batch_id else None
+
+
+def id_import_system_label(run: ImportRun) -> str:
+    """The system the ids of ``run`` come from (unless a row names another), as people read it."""
+    system = run.options.get("system")
+    return str(ExchangeSystem(system).label) if system in ExchangeSystem.values else ""
+
+
+def id_import_confirm(*, actor, import_id: int) -> ImportRun:
+    """Record the valid rows of a checked import, in one transaction with one request id (in the
+    background for a large file: the run is ``applying`` meanwhile).
 
     The user has seen the rejected rows: they are not recorded, the valid rows are. If the data
     changed since the dry run so that more rows would be rejected now, nothing is recorded and the
@@ -733,38 +784,13 @@ def id_import_confirm(*, actor, import_id: int) -> IdImport:
     if not get_scope(actor).can(IMPORT_IDS):
         raise PermissionDenied(_("Your roles do not include importing assigned ids."))
     run = id_import_get_for(actor, import_id)
-    checked_rejects = int(run.summary.get("reject", 0))
-    try:
-        with request_context(source=current_context().source), transaction.atomic():
-            moved = IdImport.objects.filter(pk=run.pk, state=IdImportState.CHECKED).update(
-                state=IdImportState.APPLIED, applied_at=timezone.now()
-            )
-            if moved != 1:
-                raise ValidationError(
-                    _("This import cannot be confirmed now: it is %(state)s.")
-                    % {"state": run.get_state_display()}
-                )
-            spec = IdImportSpec(actor=actor, run=run)
-            result = _walk(spec, run, apply=True)
-            if result.counts["reject"] > checked_rejects:
-                raise _MoreRejects(result.counts["reject"] - checked_rejects)
-            summary = _summary(result, spec)
-            IdImport.objects.filter(pk=run.pk).update(summary=summary, rejects=result.rejects)
-            audit_record(actor=actor, action="exchange_id_import.applied", obj=run, changes=summary)
-    except (_MoreRejects, imp.ImportFileError) as exc:
-        if isinstance(exc, _MoreRejects):
-            message = _(
-                "Nothing was recorded: %(n)s more rows would be rejected now than in the check "
-                "(the ids changed meanwhile). Upload the file again to see them."
-            ) % {"n": exc.args[0]}
-        else:
-            message = str(exc)
-        with transaction.atomic():
-            IdImport.objects.filter(pk=run.pk).update(state=IdImportState.FAILED, error=message)
-            audit_record(
-                actor=actor, action="exchange_id_import.failed", obj=run, changes={"error": message}
-            )
+    import_run_apply(ID_IMPORT, actor=actor, run_id=run.pk)
     return id_import_get_for(actor, run.pk)
+
+
+@task()
+def id_import_apply_task(run_id: int, job_id: int) -> dict:
+    return import_run_write_in_task(ID_IMPORT, run_id, job_id)
 
 
 def id_template_bytes() -> bytes:

@@ -13,18 +13,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anjian.core.export import Column, xlsx_response
+from anjian.core.models import ImportState
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedListView, scoped
 from anjian.exchange.exports import COLUMNS
 from anjian.exchange.forms import ExportForm, ExternalIdFilterSet, IdImportForm
-from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId, IdImport
+from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId
 from anjian.exchange.selectors import batch_get_for, external_ids_for, record_name
 from anjian.exchange.services import (
+    ID_IMPORT,
     export_create,
     external_id_delete,
     id_import_confirm,
     id_import_get_for,
     id_import_start,
+    id_import_system_label,
     id_template_bytes,
 )
 
@@ -129,7 +132,8 @@ class ExternalIdListView(ScopedListView):
 
 @scoped(IMPORT_IDS)
 def id_import(request: HttpRequest) -> HttpResponse:
-    """Upload a file of assigned ids: its dry run follows at once (nothing recorded yet)."""
+    """Upload a file of assigned ids: its dry run follows (nothing recorded yet), in the
+    background for a large file."""
     form = IdImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -146,7 +150,7 @@ def id_import(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             return redirect("exchange:id_import_detail", pk=run.pk)
-    runs = IdImport.objects.for_action(request.user, IMPORT_IDS).select_related("created_by")[:20]
+    runs = ID_IMPORT.runs_for(request.user)[:20]
     return render(request, "exchange/id_import.html", {"form": form, "runs": runs})
 
 
@@ -157,8 +161,17 @@ def id_import_template(request: HttpRequest) -> HttpResponse:
 
 @scoped(IMPORT_IDS)
 def id_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run's report (or the import's result); refreshes itself while the job runs."""
     run = id_import_get_for(request.user, pk)
-    return render(request, "exchange/id_import_detail.html", {"run": run})
+    context = {
+        "run": run,
+        "busy": run.state in {ImportState.CHECKING, ImportState.APPLYING},
+        "job": run.current_job,
+        "system": id_import_system_label(run),
+    }
+    if getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, "exchange/id_import_detail.html#status", context)
+    return render(request, "exchange/id_import_detail.html", context)
 
 
 @scoped(IMPORT_IDS)
@@ -169,14 +182,14 @@ def id_import_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("exchange:id_import_detail", pk=pk)
-    if run.state == "applied":
+    if run.state == ImportState.APPLIED:
         messages.success(
             request,
             _("Recorded: %(create)s new ids, %(update)s replaced, %(reject)s rows rejected.")
             % {k: run.summary.get(k, 0) for k in ("create", "update", "reject")},
         )
-    else:
-        messages.error(request, run.error)
+    elif run.state == ImportState.FAILED:
+        messages.error(request, run.current_job.error)
     return redirect("exchange:id_import_detail", pk=pk)
 
 

@@ -13,9 +13,11 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anjian.core.export import xlsx_response
+from anjian.core.import_schemas import PreviewOut, RejectOut
 from anjian.core.models import ImportRun
 from anjian.core.scoping import get_scope
 from anjian.units.importers import (
+    FLOW,
     IMPORT,
     import_towns,
     template_bytes,
@@ -37,19 +39,6 @@ XLSX_RESPONSE = {
         }
     }
 }
-
-
-class RejectOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class PreviewOut(Schema):
-    row: int
-    action: Literal["create", "update"]
-    label: str
-    changes: dict[str, str | int | float | None]
 
 
 class ImportSummaryOut(Schema):
@@ -84,7 +73,7 @@ class ImportUploadIn(Schema):
 
 
 def _out(run: ImportRun) -> ImportRunOut:
-    job = run.apply_job or run.job
+    job = run.current_job
     return ImportRunOut(
         id=run.pk,
         file_name=run.source_name,
@@ -110,12 +99,7 @@ def _require(user) -> None:
 
 def _run_for(user, run_id: int) -> ImportRun:
     _require(user)
-    run = (
-        ImportRun.objects.for_action(user, IMPORT)
-        .select_related("job", "apply_job", "region")
-        .filter(pk=run_id)
-        .first()
-    )
+    run = FLOW.runs_for(user).filter(pk=run_id).first()
     if run is None:
         raise Http404
     return run
@@ -152,7 +136,7 @@ def units_import_upload(request, file: File[UploadedFile], payload: Form[ImportU
     if towns.count() > 1 and not payload.town_id:
         raise ValidationError({"town_id": _("Choose the town to import into.")})
     run = units_import_start(actor=request.auth, town=town, upload=file)
-    return Status(201, _out(ImportRun.objects.select_related("job", "region").get(pk=run.pk)))
+    return Status(201, _out(FLOW.runs_for(request.auth).get(pk=run.pk)))
 
 
 @router.get(

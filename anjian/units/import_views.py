@@ -1,6 +1,6 @@
 """Pages of the units import: upload (with the template), the dry run's report, confirmation,
-the error sheet. Reads go through ``ImportRun.objects.for_action(user, "units.import")``; writes
-through ``anjian.units.importers``."""
+the error sheet. Reads go through ``FLOW.runs_for(user)`` (the units imports within the user's
+``units.import`` scope); writes through ``anjian.units.importers``."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from anjian.core.exceptions import ActionNotPermitted
 from anjian.core.export import xlsx_response
-from anjian.core.models import ImportRun, ImportState
+from anjian.core.models import ImportState
 from anjian.core.views import scoped
 from anjian.units.importers import (
+    FLOW,
     IMPORT,
     import_towns,
     template_bytes,
@@ -52,7 +53,7 @@ class ImportUploadForm(forms.Form):
 
 
 def _runs_for(user):
-    return ImportRun.objects.for_action(user, IMPORT).select_related("job", "job__owner", "region")
+    return FLOW.runs_for(user)
 
 
 @scoped(IMPORT)
@@ -68,7 +69,7 @@ def unit_import(request):
             form.add_error("file", exc.messages[0] if hasattr(exc, "messages") else str(exc))
         else:
             return redirect("units:unit_import_detail", pk=run.pk)
-    runs = _runs_for(request.user).filter(kind="units")[:20]
+    runs = _runs_for(request.user)[:20]
     return render(request, "units/import_start.html", {"form": form, "runs": runs})
 
 
@@ -88,7 +89,7 @@ def unit_import_detail(request, pk: int):
     context = {
         "run": run,
         "busy": run.state in {ImportState.CHECKING, ImportState.APPLYING},
-        "job": run.apply_job or run.job,
+        "job": run.current_job,
     }
     if getattr(request, "htmx", False) and not request.htmx.boosted:
         return render(request, "units/import_run.html#status", context)

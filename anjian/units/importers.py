@@ -6,7 +6,8 @@ total rows). ``UnitImportSpec`` checks each chunk of rows against the town's uni
 credit codes, names and addresses) and writes through the register's services ``unit_create`` and
 ``unit_update``, so that every written row is validated and audited like a row typed on the page.
 
-The flow, the same for the page and the API:
+The flow, the same for the page and the API (``UnitImportFlow`` on ``anjian.core.import_runs``,
+the flow every import shares):
 
 1. ``units_import_start`` stores the file and runs the dry run: inline for a small file, as a
    background task (``units_import_check_task``) above ``BACKGROUND_ROWS`` rows;
@@ -23,25 +24,28 @@ nothing and updates nothing.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from anjian.audit.services import audit_record
 from anjian.core import imports as imp
-from anjian.core.context import current as current_context
-from anjian.core.context import request_context
 from anjian.core.exceptions import ActionNotPermitted
+from anjian.core.import_runs import (
+    ImportFlow,
+    import_run_apply,
+    import_run_check,
+    import_run_check_in_task,
+    import_run_start,
+    import_run_write_in_task,
+)
 from anjian.core.imports import CellError, ImportField, Outcome, RowError, RowInput
-from anjian.core.jobs import job_fail, job_finish, job_progress, job_start
-from anjian.core.models import ImportRun, ImportState, Job
+from anjian.core.models import ImportRun
 from anjian.core.validators import validate_credit_code, validate_mobile
 from anjian.regions.models import Region, RegionLevel
 from anjian.teams.models import Committee
@@ -57,7 +61,6 @@ from anjian.units.models import (
 )
 from anjian.units.services import unit_create, unit_update
 
-logger = logging.getLogger("anjian.imports")
 IMPORT = "units.import"
 CHANGE = "units.change"
 KIND = "units.import"
@@ -749,6 +752,30 @@ def template_bytes(town: Region | None) -> bytes:
     return imp.template_workbook("监管对象", unit_fields(town), TEMPLATE_NOTES)
 
 
+class UnitImportFlow(ImportFlow):
+    """The units import on ``anjian.core.import_runs``: runs of kind ``units`` in one town."""
+
+    kind = "units"
+    job_kind = KIND
+    action = IMPORT
+    background_rows = BACKGROUND_ROWS
+
+    def spec(self, run: ImportRun, actor) -> UnitImportSpec:
+        return UnitImportSpec(actor=actor, town=run.region, source_name=run.source_name)
+
+    def apply_label(self, run: ImportRun) -> str:
+        return _("Import of units (confirmed): %(file)s") % {"file": run.source_name}
+
+    def enqueue_check(self, run_id: int) -> None:
+        units_import_check_task.enqueue(run_id=run_id)
+
+    def enqueue_apply(self, run_id: int, job_id: int) -> None:
+        units_import_apply_task.enqueue(run_id=run_id, job_id=job_id)
+
+
+FLOW = UnitImportFlow()
+
+
 def units_import_start(*, actor, town: Region, upload) -> ImportRun:
     """Store the uploaded file and run its dry run (in the background for a large file)."""
     if not import_towns(actor).filter(pk=town.pk).exists():
@@ -761,181 +788,32 @@ def units_import_start(*, actor, town: Region, upload) -> ImportRun:
                 % {"name": name}
             }
         )
-    rows = imp.count_rows(upload, name, limit=BACKGROUND_ROWS + 1)
-    with transaction.atomic():
-        job = job_start(
-            kind=KIND,
-            owner=actor,
-            region=town,
-            label=_("Import of units: %(file)s") % {"file": name},
-            line=_("File received: %(file)s") % {"file": name},
-        )
-        run = ImportRun(job=job, kind="units", region=town, source_name=name)
-        run.save()
-        run.source.save(name, upload, save=True)
-        audit_record(
-            actor=actor,
-            action="import.uploaded",
-            obj=run,
-            changes={"file": name},
-        )
-        background = rows > BACKGROUND_ROWS
-        if background:
-            transaction.on_commit(lambda: units_import_check_task.enqueue(run_id=run.pk))
-    if not background:
-        units_import_check(run.pk)
-        run.refresh_from_db()
-    return run
-
-
-def _progress(job_id: int, start: int, span: int, total: int):
-    def report(done: int) -> None:
-        percent = start + (span * done // total if total else span)
-        job_progress(job_id, min(percent, start + span), _("%(n)s rows read") % {"n": done})
-
-    return report
+    return import_run_start(
+        FLOW,
+        actor=actor,
+        region=town,
+        upload=upload,
+        name=name,
+        label=_("Import of units: %(file)s") % {"file": name},
+    )
 
 
 def units_import_check(run_id: int) -> ImportRun:
     """The dry run: record what the file would create, update and reject; finish its job."""
-    run = ImportRun.objects.select_related("job", "job__owner", "region").get(pk=run_id)
-    if run.state != ImportState.CHECKING:
-        return run
-    actor = run.job.owner
-    spec = UnitImportSpec(actor=actor, town=run.region, source_name=run.source_name)
-    try:
-        with run.source.open("rb") as fh:
-            total = imp.count_rows(fh, run.source_name)
-            result = imp.run_import(
-                spec,
-                fh,
-                run.source_name,
-                apply=False,
-                progress=_progress(run.pk, 0, 99, total),
-            )
-    except imp.ImportFileError as exc:
-        ImportRun.objects.filter(pk=run.pk).update(state=ImportState.FAILED)
-        job_fail(run.pk, str(exc))
-        run.refresh_from_db()
-        return run
-    run.summary = result.summary()
-    run.rejects = result.rejects
-    run.preview = result.preview
-    run.state = ImportState.CHECKED
-    if result.error_sheet:
-        from django.core.files.base import ContentFile
-
-        run.error_file.save("errors.xlsx", ContentFile(result.error_sheet), save=False)
-    run.save()
-    job_finish(
-        run.pk,
-        line=_(
-            "Checked %(rows)s rows: %(create)s to create, %(update)s to update, "
-            "%(unchanged)s unchanged, %(reject)s rejected."
-        )
-        % run.summary,
-    )
-    return run
+    return import_run_check(FLOW, run_id)
 
 
 @task()
 def units_import_check_task(run_id: int) -> dict:
-    with request_context(source="task"):
-        try:
-            run = units_import_check(run_id)
-        except Exception as exc:
-            ImportRun.objects.filter(pk=run_id).update(state=ImportState.FAILED)
-            job_fail(run_id, str(exc))
-            raise
-    return {"state": run.state, **run.summary}
+    return import_run_check_in_task(FLOW, run_id)
 
 
 def units_import_apply(*, actor, run_id: int) -> ImportRun:
     """The user confirms a checked import: write its valid rows (in the background for a large
     file). 404 outside the actor's scope; refused unless the dry run is done and not applied."""
-    from django.http import Http404
-
-    run = (
-        ImportRun.objects.for_action(actor, IMPORT)
-        .select_related("region", "job")
-        .filter(pk=run_id)
-        .first()
-    )
-    if run is None:
-        raise Http404
-    with transaction.atomic():
-        moved = ImportRun.objects.filter(pk=run.pk, state=ImportState.CHECKED).update(
-            state=ImportState.APPLYING
-        )
-        if moved != 1:
-            raise ValidationError(
-                _("This import cannot be confirmed now: it is %(state)s.")
-                % {"state": run.get_state_display()}
-            )
-        job = job_start(
-            kind=KIND,
-            owner=actor,
-            region=run.region,
-            label=_("Import of units (confirmed): %(file)s") % {"file": run.source_name},
-        )
-        ImportRun.objects.filter(pk=run.pk).update(apply_job=job)
-        background = run.summary.get("rows", 0) > BACKGROUND_ROWS
-        if background:
-            transaction.on_commit(
-                lambda: units_import_apply_task.enqueue(run_id=run.pk, job_id=job.pk)
-            )
-    if not background:
-        _apply(run.pk, job.pk)
-    run.refresh_from_db()
-    return run
-
-
-def _apply(run_id: int, job_id: int) -> ImportRun:
-    run = ImportRun.objects.select_related("region").get(pk=run_id)
-    job = Job.objects.select_related("owner").get(pk=job_id)
-    actor = job.owner
-    job_progress(job_id, 1, _("Writing the rows in one transaction…"))
-    # One request id for every audit entry of this import.
-    with request_context(source=current_context().source) as ctx:
-        try:
-            with transaction.atomic():
-                spec = UnitImportSpec(actor=actor, town=run.region, source_name=run.source_name)
-                with run.source.open("rb") as fh:
-                    result = imp.run_import(spec, fh, run.source_name, apply=True)
-                audit_record(
-                    actor=actor,
-                    action="import.applied",
-                    obj=run,
-                    changes=result.summary(),
-                )
-        except Exception as exc:
-            # Everything was rolled back; the job tells the user why.
-            if not isinstance(exc, ValidationError | ActionNotPermitted | imp.ImportFileError):
-                logger.exception("import %s failed", run_id)
-            ImportRun.objects.filter(pk=run_id).update(state=ImportState.FAILED)
-            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc) or repr(exc)
-            job_fail(job_id, _("Nothing was imported: %(error)s") % {"error": message})
-            return ImportRun.objects.get(pk=run_id)
-    summary = result.summary() | {"request_id": str(ctx.request_id)}
-    ImportRun.objects.filter(pk=run_id).update(
-        state=ImportState.APPLIED,
-        summary=summary,
-        rejects=result.rejects,
-        applied_at=timezone.now(),
-    )
-    job_finish(
-        job_id,
-        line=_(
-            "Imported: %(create)s created, %(update)s updated, %(unchanged)s unchanged, "
-            "%(reject)s rejected."
-        )
-        % summary,
-    )
-    return ImportRun.objects.get(pk=run_id)
+    return import_run_apply(FLOW, actor=actor, run_id=run_id)
 
 
 @task()
 def units_import_apply_task(run_id: int, job_id: int) -> dict:
-    with request_context(source="task"):
-        run = _apply(run_id, job_id)
-    return {"state": run.state, **run.summary}
+    return import_run_write_in_task(FLOW, run_id, job_id)

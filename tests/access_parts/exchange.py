@@ -1,5 +1,6 @@
 """The data exchange (``anjian.exchange``) in the access walk: in every town an export batch and
-an import of assigned ids made by the town's office, and an external id on each of its units."""
+an import of assigned ids made by the town's office (a ``core.ImportRun`` of kind
+``exchange_ids``), and an external id on each of its units."""
 
 from __future__ import annotations
 
@@ -7,19 +8,20 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from anjian.core.models import ImportRun
 from anjian.exchange.exports import ExportParams
-from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId, IdImport
+from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId
 from anjian.exchange.services import export_create, external_id_set, id_import_start
 
 FUNCTION_VIEW_OBJECTS: dict[str, tuple[type, str]] = {
     "exchange:batch_detail": (ExportBatch, EXPORT),
-    "exchange:id_import_detail": (IdImport, IMPORT_IDS),
-    "exchange:id_import_confirm": (IdImport, IMPORT_IDS),
+    "exchange:id_import_detail": (ImportRun, IMPORT_IDS),
+    "exchange:id_import_confirm": (ImportRun, IMPORT_IDS),
     "exchange:id_delete": (ExternalId, IMPORT_IDS),
 }
 PATH_PARAMS: dict[str, tuple[type, str]] = {
     "export_batch_id": (ExportBatch, EXPORT),
-    "id_import_id": (IdImport, IMPORT_IDS),
+    "id_import_id": (ImportRun, IMPORT_IDS),
     "external_id_pk": (ExternalId, IMPORT_IDS),
 }
 OBJECT_OPERATION_BODIES: dict[str, Any] = {
@@ -28,7 +30,7 @@ OBJECT_OPERATION_BODIES: dict[str, Any] = {
 LIST_OPERATIONS: dict[str, tuple[type, str]] = {
     "exchange_batches_list": (ExportBatch, EXPORT),
     "exchange_ids_list": (ExternalId, EXPORT),
-    "exchange_ids_imports_list": (IdImport, IMPORT_IDS),
+    "exchange_ids_imports_list": (ImportRun, IMPORT_IDS),
 }
 ACTION_OPERATIONS: dict[str, tuple[str, Any]] = {
     "exchange_export": (EXPORT, {"kind": "unit", "system": "hangzhou", "file_format": "csv"}),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from collections import Counter
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db.models import Q
 
 from anjian.accounts.models import User
 from anjian.accounts.roles import Role
@@ -20,6 +24,7 @@ from anjian.teams.models import Committee
 from anjian.units.models import Unit
 
 pytestmark = pytest.mark.django_db
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -113,17 +118,64 @@ def test_the_command_prints_the_log_ins(capsys):
     assert "镇安监办" in out
 
 
-def test_the_third_quarter_meeting_pack_compares_with_the_second_quarter_meeting(demo):
+# The demo's hazards are dated back from the day it is loaded: loaded on this day, the quarters of
+# 2026 each hold some (the meetings are fixed in 2026).
+DEMO_DAY = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI)
+
+
+def _quarter_counts(quarter: int) -> dict[str, int]:
+    """The figures of a quarter of 2026 in the demo town, counted straight from the rows: local
+    days [first day, first day of the next quarter), hazards not cancelled, visits finished."""
+    from anjian.hazards.choices import HazardStatus
+    from anjian.hazards.models import Hazard
+    from anjian.inspections.choices import InspectionStatus
+    from anjian.inspections.models import Inspection
+
+    start = datetime.datetime(2026, 3 * quarter - 2, 1, tzinfo=SHANGHAI)
+    end = datetime.datetime(2026 + quarter // 4, 3 * quarter % 12 + 1, 1, tzinfo=SHANGHAI)
+    hazards = Hazard.objects.filter(unit__region__parent__code=town.TOWN_CODE).exclude(
+        status=HazardStatus.CANCELLED
+    )
+    return {
+        "hazards.found": hazards.filter(found_at__gte=start, found_at__lt=end).count(),
+        "hazards.closed": hazards.filter(closed_at__gte=start, closed_at__lt=end).count(),
+        "hazards.open_at_end": hazards.filter(found_at__lt=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .count(),
+        "inspections.visits": Inspection.objects.filter(
+            unit__region__parent__code=town.TOWN_CODE,
+            status=InspectionStatus.FINISHED,
+            started_at__gte=start,
+            started_at__lt=end,
+        ).count(),
+    }
+
+
+def test_the_third_quarter_meeting_pack_compares_with_the_second_quarter_meeting():
     from anjian.reports.models import AnalysisMeeting
     from anjian.reports.pack import pack_compute
 
-    office = User.objects.get(username="ck_office")
-    meetings = list(AnalysisMeeting.objects.filter(region__code=town.TOWN_CODE).order_by("held_on"))
-    assert [m.title for m in meetings] == ["二季度安全生产形势分析会", "三季度安全生产形势分析会"]
-    pack = pack_compute(office, meetings[1])
+    with time_machine.travel(DEMO_DAY, tick=False):
+        load_demo()
+        office = User.objects.get(username="ck_office")
+        meetings = list(
+            AnalysisMeeting.objects.filter(region__code=town.TOWN_CODE).order_by("held_on")
+        )
+        assert [m.title for m in meetings] == [
+            "二季度安全生产形势分析会",
+            "三季度安全生产形势分析会",
+        ]
+        pack = pack_compute(office, meetings[1])
     assert pack.previous == meetings[0]
-    found = next(c for c in pack.changes if c.key == "hazards.found")
-    assert found.difference == found.now - found.before
+    changes = {c.key: c for c in pack.changes}
+    q1, q2, q3 = (_quarter_counts(q) for q in (1, 2, 3))
+    # The demo data tells the quarters apart, so a "before" column of the wrong period fails.
+    assert q2["hazards.found"] and q2["hazards.closed"]
+    assert q2 != q1 and q2 != q3
+    for key, before in q2.items():
+        change = changes[key]
+        assert (change.before, change.now) == (before, q3[key]), key
+        assert change.difference == q3[key] - before, key
 
 
 def test_twenty_units_have_their_city_system_id_and_an_export_leaves_them_out(demo):

@@ -10,6 +10,7 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,7 @@ from django.urls import reverse
 
 from anjian.accounts.services import api_token_issue
 from anjian.audit.models import AuditEntry
-from anjian.exchange.choices import IdImportState
+from anjian.core.models import ImportRun, ImportState, JobStatus
 from anjian.exchange.exports import COLUMNS, ExportParams
 from anjian.exchange.models import ExportBatch, ExternalId
 from anjian.exchange.services import (
@@ -205,7 +206,7 @@ def test_importing_the_same_ids_twice_records_nothing_twice(town):
     assert first.summary["reject"] == 0
     assert ExternalId.objects.count() == 0, "the dry run records nothing"
     first = id_import_confirm(actor=office, import_id=first.pk)
-    assert first.state == IdImportState.APPLIED
+    assert first.state == ImportState.APPLIED
     assert ExternalId.objects.filter(kind="hazard").count() == len(hazards)
     recorded = AuditEntry.objects.filter(action="external_id.recorded").count()
     assert recorded == len(hazards)
@@ -214,7 +215,7 @@ def test_importing_the_same_ids_twice_records_nothing_twice(town):
     assert again.summary["unchanged"] == len(hazards)
     assert again.summary["reject"] == again.summary["create"] == 0
     again = id_import_confirm(actor=office, import_id=again.pk)
-    assert again.state == IdImportState.APPLIED
+    assert again.state == ImportState.APPLIED
     assert ExternalId.objects.count() == len(hazards)
     assert AuditEntry.objects.filter(action="external_id.recorded").count() == recorded
     assert AuditEntry.objects.filter(action="exchange_id_import.applied").count() == 2
@@ -254,7 +255,7 @@ def test_conflicts_are_reported_by_row_and_column_and_only_valid_rows_are_record
     assert run.summary["create"] == 1
     assert run.summary["without_id"] == 1
     run = id_import_confirm(actor=office, import_id=run.pk)
-    assert run.state == IdImportState.APPLIED
+    assert run.state == ImportState.APPLIED
     assert set(ExternalId.objects.values_list("external_id", flat=True)) == {"U-1", "Y-1"}
     assert ExternalId.objects.get(external_id="Y-1").hazard == hazard_a
     assert not ExternalId.objects.filter(hazard=hazard_b).exists()
@@ -290,8 +291,12 @@ def test_nothing_is_recorded_when_more_rows_would_be_rejected_than_the_user_saw(
         external_id="A-2",
     )
     run = id_import_confirm(actor=office, import_id=run.pk)
-    assert run.state == IdImportState.FAILED
-    assert run.error
+    assert run.state == ImportState.FAILED
+    # Both rows would be rejected now (A-2 is unit_a's, and unit_a has an id): the confirming
+    # job says so; the dry run's job had succeeded.
+    assert run.apply_job.error.startswith("未登记任何编号") and "2 行" in run.apply_job.error
+    assert run.job.error == ""
+    assert AuditEntry.objects.filter(action="exchange_id_import.failed").count() == 1
     assert list(ExternalId.objects.values_list("external_id", flat=True)) == ["A-2"]
 
 
@@ -330,6 +335,120 @@ def test_the_exported_json_and_xlsx_come_back_as_imports(town):
     assert run.summary["create"] == 1, run.rejects
     id_import_confirm(actor=office, import_id=run.pk)
     assert ExternalId.objects.get(system="platform141").external_id == "141-A"
+
+
+def test_the_import_is_an_import_run_followed_by_jobs(town):
+    office = town.town_office_a
+    run = id_import_start(
+        actor=office,
+        upload=_csv_upload([(f"unit:{town.unit_a.pk}", "J-1")]),
+        system="platform141",
+        replace=True,
+    )
+    assert isinstance(run, ImportRun) and run.kind == "exchange_ids"
+    assert run.options == {"system": "platform141", "replace": True, "batch": None}
+    assert (run.job.kind, run.job.owner, run.job.status) == (
+        "exchange.import_ids",
+        office,
+        JobStatus.SUCCEEDED,
+    )
+    assert run.pk == run.job.pk
+    checked = AuditEntry.objects.get(action="exchange_id_import.checked")
+    assert checked.changes["summary"]["create"] == 1 and checked.changes["system"] == "platform141"
+    run = id_import_confirm(actor=office, import_id=run.pk)
+    assert run.apply_job.status == JobStatus.SUCCEEDED and run.apply_job.owner == office
+    recorded = ExternalId.objects.get()
+    assert recorded.id_import == run and recorded.system == "platform141"
+    # The ids recorded by one import share one request id in the audit.
+    entries = AuditEntry.objects.filter(
+        action__in=["external_id.recorded", "exchange_id_import.applied"]
+    )
+    assert {str(e.request_id) for e in entries} == {run.summary["request_id"]}
+
+
+def test_a_file_that_cannot_be_read_fails_its_check_with_the_reason(town):
+    run = id_import_start(
+        actor=town.town_office_a,
+        upload=SimpleUploadedFile("ids.json", b"not json"),
+        system="hangzhou",
+    )
+    assert run.state == ImportState.FAILED
+    assert run.job.status == JobStatus.FAILED and run.job.error == "文件不是可读取的 JSON。"
+    with pytest.raises(ValidationError):
+        id_import_confirm(actor=town.town_office_a, import_id=run.pk)
+
+
+def _many_units(town, n: int) -> list[Unit]:
+    Unit.objects.bulk_create(
+        Unit(name=f"编号测试{i}", kind=UnitKind.ENTERPRISE, region=town.village_a1)
+        for i in range(n)
+    )
+    return list(Unit.objects.filter(name__startswith="编号测试").order_by("pk"))
+
+
+def test_a_large_file_is_checked_and_recorded_in_the_background_while_the_page_waits(
+    town, login, client, django_capture_on_commit_callbacks
+):
+    units = _many_units(town, 520)
+    rows = [(f"unit:{u.pk}", f"BIG-{u.pk}") for u in units]
+    with django_capture_on_commit_callbacks() as enqueued:
+        run = id_import_start(actor=town.town_office_a, upload=_csv_upload(rows), system="hangzhou")
+    assert run.state == ImportState.CHECKING and len(enqueued) == 1
+    login("town_office_a")
+    url = reverse("exchange:id_import_detail", args=[run.pk])
+    page = client.get(url).content.decode()
+    assert "正在检查文件" in page  # "Checking the file"
+    assert f'hx-get="{url}"' in page and 'hx-trigger="every 2s"' in page
+    assert 'data-testid="id-import-confirm"' not in page
+    enqueued[0]()  # the worker runs the dry run
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "hx-trigger" not in fragment
+    assert 'data-testid="id-import-confirm"' in fragment
+    run.refresh_from_db()
+    assert (run.state, run.summary["create"]) == (ImportState.CHECKED, 520)
+
+    with django_capture_on_commit_callbacks() as enqueued:
+        client.post(reverse("exchange:id_import_confirm", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.state == ImportState.APPLYING and not ExternalId.objects.exists()
+    page = client.get(url).content.decode()
+    assert "正在导入" in page and 'hx-trigger="every 2s"' in page
+    for callback in enqueued:
+        callback()
+    run.refresh_from_db()
+    assert run.state == ImportState.APPLIED and run.apply_job.status == JobStatus.SUCCEEDED
+    assert ExternalId.objects.filter(id_import=run).count() == 520
+
+
+def test_units_imports_and_id_imports_do_not_reach_each_other(town, login, client):
+    from anjian.units.importers import units_import_start
+    from anjian.units.tests.import_workbooks import clean_workbook
+
+    unit_run = units_import_start(
+        actor=town.town_office_a,
+        town=town.town_a,
+        upload=SimpleUploadedFile("台账.xlsx", clean_workbook(2)),
+    )
+    id_run = id_import_start(
+        actor=town.town_office_a,
+        upload=_csv_upload([(f"unit:{town.unit_a.pk}", "K-1")]),
+        system="hangzhou",
+    )
+    login("town_office_a")
+    assert client.get(reverse("exchange:id_import_detail", args=[unit_run.pk])).status_code == 404
+    assert client.post(reverse("exchange:id_import_confirm", args=[unit_run.pk])).status_code == 404
+    assert client.get(reverse("units:unit_import_detail", args=[id_run.pk])).status_code == 404
+    assert client.post(reverse("units:unit_import_apply", args=[id_run.pk])).status_code == 404
+    listed = client.get(reverse("exchange:id_import")).context["runs"]
+    assert [r.pk for r in listed] == [id_run.pk]
+    office = _bearer(town.town_office_a)
+    assert client.get(f"/api/v1/exchange/ids/imports/{unit_run.pk}", **office).status_code == 404
+    assert client.get(f"/api/v1/units/import/{id_run.pk}", **office).status_code == 404
+    items = client.get("/api/v1/exchange/ids/imports", **office).json()["items"]
+    assert [r["id"] for r in items] == [id_run.pk]
+    unit_run.refresh_from_db()
+    id_run.refresh_from_db()
+    assert (unit_run.state, id_run.state) == (ImportState.CHECKED, ImportState.CHECKED)
 
 
 # --- Pages --------------------------------------------------------------------------------------------
@@ -447,6 +566,9 @@ def test_the_api_exports_imports_and_lists_ids_with_the_same_scoping(town, clien
     assert response.status_code == 201, response.content
     run = response.json()
     assert run["summary"]["create"] == 1 and run["state"] == "checked"
+    # The import's number is its ImportRun's, which is its job's.
+    assert ImportRun.objects.get(pk=run["id"]).job.kind == "exchange.import_ids"
+    assert (run["system"], run["replace"], run["batch_id"]) == ("platform141", False, None)
     response = client.post(f"/api/v1/exchange/ids/imports/{run['id']}/confirm", **office)
     assert response.json()["state"] == "applied"
     response = client.get("/api/v1/exchange/ids", {"anjian_id": f"hazard:{hazard.pk}"}, **office)
