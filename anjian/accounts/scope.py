@@ -72,6 +72,20 @@ class Scope:
 ANONYMOUS = Scope(user_id=None)
 
 
+# The columns of an active role assignment a scope is made of, in ``Grant``'s order; read as
+# plain values (no model instances), from the assignments or through a join (the API token).
+GRANT_COLUMNS = ("role", "region__path", "unit_id", "committee_id", "committee__region__path")
+
+
+def scope_from_grants(user, rows) -> Scope:
+    """The scope of ``user`` from rows of ``GRANT_COLUMNS`` (a row of ``None`` is no grant: what an
+    outer join gives for a user without active assignments); kept on the user object."""
+    grants = tuple(Grant(*row) for row in rows if row[0] is not None)
+    scope = Scope(user_id=user.pk, is_superuser=user.is_superuser, grants=grants)
+    user._anjian_scope = scope
+    return scope
+
+
 def get_user_scope(user) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
@@ -82,22 +96,10 @@ def get_user_scope(user) -> Scope:
 
     rows = (
         RoleAssignment.objects.filter(user=user, is_active=True)
-        .select_related("region", "committee__region")
         .order_by("pk")
+        .values_list(*GRANT_COLUMNS)
     )
-    grants = tuple(
-        Grant(
-            role=ra.role,
-            region_path=ra.region.path if ra.region_id else None,
-            unit_id=ra.unit_id,
-            committee_id=ra.committee_id,
-            committee_region_path=ra.committee.region.path if ra.committee_id else None,
-        )
-        for ra in rows
-    )
-    scope = Scope(user_id=user.pk, is_superuser=user.is_superuser, grants=grants)
-    user._anjian_scope = scope
-    return scope
+    return scope_from_grants(user, rows)
 
 
 def forget_scope(user) -> None:
@@ -107,6 +109,7 @@ def forget_scope(user) -> None:
 
 
 __all__ = [
+    "GRANT_COLUMNS",
     "MATRIX",
     "OWNER_ACTIONS",
     "SELF_ACTIONS",
@@ -115,4 +118,5 @@ __all__ = [
     "Scope",
     "forget_scope",
     "get_user_scope",
+    "scope_from_grants",
 ]

@@ -22,3 +22,8 @@ def _labels(choices: type[models.Choices], language: str | None) -> dict[str, st
 def choice_label(choices: type[models.Choices], value) -> str:
     """The label of ``value`` in the current language; the value itself when it is unknown."""
     return _labels(choices, get_language()).get(value, value or "")
+
+
+def choice_labels(choices: type[models.Choices]) -> dict[str, str]:
+    """``{value: label}`` of ``choices`` in the current language (for a loop over many rows)."""
+    return _labels(choices, get_language())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from anjian.accounts.permissions import roles_for
 from anjian.core.calendar import WorkingCalendar
-from anjian.core.choices import choice_label
+from anjian.core.choices import choice_label, choice_labels
 from anjian.core.scoping import get_scope
 from anjian.hazards import services
 from anjian.hazards.choices import (
@@ -40,7 +41,7 @@ from anjian.hazards.choices import (
     ResumptionDecision,
 )
 from anjian.hazards.filters import QUEUE_CHOICES, SORTS
-from anjian.hazards.models import Hazard, HazardPhoto, HazardSubGrade
+from anjian.hazards.models import Hazard, HazardPhoto, HazardSubGrade, hazard_code
 from anjian.hazards.photos import photo_file_response
 from anjian.hazards.selectors import (
     hazard_detail_for,
@@ -48,6 +49,7 @@ from anjian.hazards.selectors import (
     hazard_overdue,
     hazard_rows_for,
     hazard_similar_open,
+    overdue_of,
 )
 from anjian.hazards.workflow import TRANSITIONS, Transition
 from anjian.units.models import Unit
@@ -656,8 +658,10 @@ def _action_out(t: Transition) -> dict:
     }
 
 
-# The columns a list row reads (``_item``, ``hazard_overdue``): a page loads nothing else.
-_ROW_FIELDS = (
+# The columns a list row reads (``_item``): a page loads these values and builds no model instance.
+_ROW_VALUES = (
+    "id",
+    "unit_id",
     "unit__name",
     "unit__region__name",
     "location",
@@ -665,6 +669,7 @@ _ROW_FIELDS = (
     "hazard_type",
     "category",
     "level",
+    "sub_grade_id",
     "sub_grade__level",
     "sub_grade__code",
     "sub_grade__name",
@@ -679,44 +684,61 @@ _ROW_FIELDS = (
 )
 
 
-def _item(hazard: Hazard) -> dict[str, Any]:
-    """One list row as a plain dict: validated by ``HazardRowOut`` without a resolver per field
-    (the list is the busiest operation; see bench/bench_hazards.py)."""
-    sub = hazard.sub_grade
+@dataclass(frozen=True)
+class _RowContext:
+    """What every row of a page shares: the day, the working calendar, the labels."""
+
+    today: datetime.date
+    calendar: WorkingCalendar
+    labels: dict[type, dict[str, str]]
+
+    @classmethod
+    def now(cls) -> _RowContext:
+        kinds = (HazardType, HazardCategory, HazardLevel, HazardSource, HazardStatus)
+        return cls(timezone.localdate(), WorkingCalendar(), {c: choice_labels(c) for c in kinds})
+
+    def label(self, choices: type, value: str) -> str:
+        return self.labels[choices].get(value, value or "")
+
+
+def _item(row: dict[str, Any], ctx: _RowContext) -> dict[str, Any]:
+    """One list row from the values of ``_ROW_VALUES``: validated by ``HazardRowOut`` without a
+    resolver per field (the list is the busiest operation; see bench/bench_hazards.py)."""
+    overdue = overdue_of(row["deadline"], row["status"], ctx.today, ctx.calendar)
     return {
-        "id": hazard.pk,
-        "code": hazard.code,
-        "unit": {"id": hazard.unit_id, "name": hazard.unit.name},
-        "village": hazard.unit.region.name,
-        "location": hazard.location,
-        "description": hazard.description,
-        "hazard_type": hazard.hazard_type,
-        "hazard_type_label": choice_label(HazardType, hazard.hazard_type),
-        "category": hazard.category,
-        "category_label": choice_label(HazardCategory, hazard.category),
-        "level": hazard.level,
-        "level_label": choice_label(HazardLevel, hazard.level),
+        "id": row["id"],
+        "code": hazard_code(row["id"], row["found_at"]),
+        "unit": {"id": row["unit_id"], "name": row["unit__name"]},
+        "village": row["unit__region__name"],
+        "location": row["location"],
+        "description": row["description"],
+        "hazard_type": row["hazard_type"],
+        "hazard_type_label": ctx.label(HazardType, row["hazard_type"]),
+        "category": row["category"],
+        "category_label": ctx.label(HazardCategory, row["category"]),
+        "level": row["level"],
+        "level_label": ctx.label(HazardLevel, row["level"]),
         "sub_grade": None
-        if sub is None
+        if row["sub_grade_id"] is None
         else {
-            "id": sub.pk,
-            "level": sub.level,
-            "code": sub.code,
-            "name": sub.name,
-            "sort_order": sub.sort_order,
-            "is_active": sub.is_active,
+            "id": row["sub_grade_id"],
+            "level": row["sub_grade__level"],
+            "code": row["sub_grade__code"],
+            "name": row["sub_grade__name"],
+            "sort_order": row["sub_grade__sort_order"],
+            "is_active": row["sub_grade__is_active"],
         },
-        "source": hazard.source,
-        "source_label": choice_label(HazardSource, hazard.source),
-        "status": hazard.status,
-        "status_label": choice_label(HazardStatus, hazard.status),
-        "deadline": hazard.deadline,
-        "original_deadline": hazard.original_deadline,
-        "is_overdue": hazard.overdue.is_overdue,
-        "days_overdue": hazard.overdue.days,
-        "working_days_overdue": hazard.overdue.working_days,
-        "found_at": hazard.found_at,
-        "version": hazard.version,
+        "source": row["source"],
+        "source_label": ctx.label(HazardSource, row["source"]),
+        "status": row["status"],
+        "status_label": ctx.label(HazardStatus, row["status"]),
+        "deadline": row["deadline"],
+        "original_deadline": row["original_deadline"],
+        "is_overdue": overdue.is_overdue,
+        "days_overdue": overdue.days,
+        "working_days_overdue": overdue.working_days,
+        "found_at": row["found_at"],
+        "version": row["version"],
     }
 
 
@@ -797,9 +819,9 @@ def hazards_list(request: HttpRequest, filters: Query[HazardFilterIn]):
     _require(request)
     cleaned = filters.model_dump(exclude={"q", "limit", "offset"})
     qs = hazard_rows_for(request.auth, cleaned, search=(filters.q or "").strip())
-    page = qs.only(*_ROW_FIELDS)[filters.offset : filters.offset + filters.limit]
-    rows = _with_overdue(list(page))
-    items = [_item(hazard) for hazard in rows]
+    rows = list(qs.values(*_ROW_VALUES)[filters.offset : filters.offset + filters.limit])
+    ctx = _RowContext.now()
+    items = [_item(row, ctx) for row in rows]
     return {"items": items, "count": _count(qs, rows, offset=filters.offset, limit=filters.limit)}
 
 

@@ -76,21 +76,27 @@ class Overdue:
     working_days: int  # working days past the deadline
 
 
-def hazard_overdue(
-    hazard: Hazard, today: datetime.date | None = None, calendar: WorkingCalendar | None = None
+def overdue_of(
+    deadline: datetime.date | None,
+    status: str,
+    today: datetime.date | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> Overdue:
     """Derived, never stored: open (found or under rectification) with its deadline passed."""
     today = today or timezone.localdate()
-    if (
-        hazard.deadline is None
-        or hazard.status not in (HazardStatus.FOUND, HazardStatus.RECTIFYING)
-        or hazard.deadline >= today
-    ):
+    if deadline is None or status not in (HazardStatus.FOUND, HazardStatus.RECTIFYING):
+        return Overdue(False, 0, 0)
+    if deadline >= today:
         return Overdue(False, 0, 0)
     calendar = calendar or WorkingCalendar()
-    return Overdue(
-        True, (today - hazard.deadline).days, calendar.working_days_between(hazard.deadline, today)
-    )
+    return Overdue(True, (today - deadline).days, calendar.working_days_between(deadline, today))
+
+
+def hazard_overdue(
+    hazard: Hazard, today: datetime.date | None = None, calendar: WorkingCalendar | None = None
+) -> Overdue:
+    """The overdue facts of ``hazard`` (``overdue_of`` its deadline and status)."""
+    return overdue_of(hazard.deadline, hazard.status, today, calendar)
 
 
 def hazard_detail_for(user, hazard_id: int) -> dict:

@@ -7,11 +7,18 @@ import json
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anjian.accounts.models import ApiToken, RoleAssignment, User
 from anjian.accounts.roles import Role
-from anjian.accounts.services import api_token_issue, user_set_active
+from anjian.accounts.services import (
+    api_token_issue,
+    role_assign,
+    role_revoke,
+    user_set_active,
+)
 from anjian.accounts.tests.helpers import audited, current_code, enrol_totp
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +178,36 @@ def test_token_of_a_deactivated_user_is_401(client, world):
     assert response.status_code == 401
     assert error(response)["code"] == "user_inactive"
     assert "停用" in error(response)["message"]
+
+
+def test_a_role_withdrawn_is_refused_on_the_tokens_next_request(client, world):
+    raw = token_for(world.inspector_a)
+    assert client.get("/api/v1/hazards", headers=bearer(raw)).status_code == 200
+    assignment = RoleAssignment.objects.get(user=world.inspector_a, is_active=True)
+    role_revoke(actor=world.town_office_a, assignment=assignment, reason="调岗")
+    response = client.get("/api/v1/hazards", headers=bearer(raw))
+    assert response.status_code == 403
+    assert "隐患" in response.json()["error"]["message"]
+    me = client.get(BASE + "/me", headers=bearer(raw)).json()
+    assert me["user"]["roles"] == []
+
+
+def test_a_token_carries_every_active_role_of_its_user(client, world):
+    role_assign(actor=None, user=world.inspector_a, role=Role.LEADER, region=world.town_a)
+    withdrawn = role_assign(
+        actor=None, user=world.inspector_a, role=Role.VILLAGE_OFFICER, region=world.village_a1
+    )
+    role_revoke(actor=None, assignment=withdrawn, reason="调岗")
+    raw = token_for(world.inspector_a)
+    me = client.get(BASE + "/me", headers=bearer(raw)).json()
+    assert {r["role"] for r in me["user"]["roles"]} == {Role.INSPECTOR, Role.LEADER}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/hazards", headers=bearer(raw))
+    assert response.status_code == 200
+    # The grants came with the token: no separate query of the role assignments.
+    assert not [
+        q for q in queries.captured_queries if ' FROM "accounts_roleassignment"' in q["sql"]
+    ]
 
 
 def test_tokens_list_shows_only_own_tokens(client, world):

@@ -64,6 +64,18 @@ def test_the_list_shows_only_the_callers_units(world, client):
     assert a.pk not in ids(world.town_office_b)
 
 
+def test_a_hazard_found_early_on_new_years_day_is_numbered_in_the_new_year(world, client):
+    beijing = datetime.timezone(datetime.timedelta(hours=8))
+    found = datetime.datetime(2027, 1, 1, 7, 30, tzinfo=beijing)
+    with time_machine.travel(found + datetime.timedelta(hours=1), tick=False):
+        hazard = make_hazard(world.inspector_a, world.unit_a, found_at=found)
+    assert hazard.code == f"YH2027-{hazard.pk:06d}"  # 2026-12-31 23:30 in UTC
+    row = client.get(BASE, {"queue": "all"}, **bearer(world.town_office_a)).json()["items"][0]
+    assert row["code"] == f"YH2027-{hazard.pk:06d}"
+    detail = client.get(f"{BASE}/{hazard.pk}", **bearer(world.town_office_a)).json()
+    assert detail["code"] == row["code"]
+
+
 def test_a_list_row_names_the_unit_village_and_deadline(world, client):
     hazard = make_hazard(world.inspector_a, world.unit_a)
     row = client.get(BASE, **bearer(world.town_office_a)).json()["items"][0]
