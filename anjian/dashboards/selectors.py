@@ -449,7 +449,9 @@ def _breakdowns(ctx: _Ctx) -> list[Chart]:
         _breakdown(
             ctx, "by_finder", _("Open hazards by who found them"), _("Found by"),
             ("found_by_id", "found_by__name", "found_by__username", "found_by_name"),
-            finder, lambda r: "",
+            finder,
+            lambda r: _url(hazard_list, queue="open", found_by=r["found_by_id"])
+            if r["found_by_id"] else "",
         ),
     ]  # fmt: skip
 
@@ -512,6 +514,7 @@ def _towns(ctx: _Ctx, figures: list[Figure]) -> Chart:
     """A district compares its towns: open, overdue and major hazards per town."""
     colours = {"hazards.open": SERIES_COLOURS[0], "hazards.overdue": SERIES_COLOURS[2],
                "hazards.major": SERIES_COLOURS[4]}  # fmt: skip
+    queues = {"hazards.open": "open", "hazards.overdue": "overdue", "hazards.major": "major"}
     wanted = [f for f in figures if f.key in colours]
     return Chart(
         "towns",
@@ -525,7 +528,9 @@ def _towns(ctx: _Ctx, figures: list[Figure]) -> Chart:
                 f.label,
                 colours[f.key],
                 [f.values.get(a.key, 0) for a in ctx.areas],
-                links=[""] * len(ctx.areas),
+                links=[
+                    _url("hazards:hazard_list", queue=queues[f.key], town=a.key) for a in ctx.areas
+                ],
             )
             for f in wanted
         ],

@@ -521,9 +521,11 @@ class HazardFilterIn(Schema):
     source: HazardSource | None = None
     category: HazardCategory | None = None
     hazard_type: HazardType | None = None
+    town: int | None = Field(None, description="Town (region id), for a district's users")
     region: int | None = Field(None, description="Village or community (region id)")
     committee: int | None = Field(None, description="Sector committee id")
     unit: int | None = Field(None, description="Unit id")
+    found_by: int | None = Field(None, description="The user who found the hazard (user id)")
     overdue: bool | None = None
     found_from: datetime.date | None = None
     found_to: datetime.date | None = None

@@ -107,19 +107,24 @@ def hazard_filter(queryset, user, cleaned, *, today=None):
     """Narrow ``queryset`` (already scoped to what ``user`` sees) by cleaned filter values — those of
     the list page's form or of the API's query schema: the one place the filter rules live.
 
-    Keys (all optional): queue, status, level, source, category, hazard_type, region, committee,
-    unit, overdue (True/False/None), found_from, found_to, deadline_to, sort."""
+    Keys (all optional): queue, status, level, source, category, hazard_type, town, region,
+    committee, unit, found_by, overdue (True/False/None), found_from, found_to, deadline_to,
+    sort."""
     today = today or timezone.localdate()
     queryset = queue_filter(queryset, user, cleaned.get("queue") or Queue.OPEN, today)
     for name in ("status", "level", "source", "category", "hazard_type"):
         if value := cleaned.get(name):
             queryset = queryset.filter(**{name: value})
+    if town := cleaned.get("town"):
+        queryset = queryset.filter(unit__region__parent=town)
     if region := cleaned.get("region"):
         queryset = queryset.filter(unit__region=region)
     if committee := cleaned.get("committee"):
         queryset = queryset.filter(unit__committee=committee)
     if (unit := cleaned.get("unit")) is not None:
         queryset = queryset.filter(unit_id=unit)
+    if (found_by := cleaned.get("found_by")) is not None:
+        queryset = queryset.filter(found_by_id=found_by)
     if (overdue := cleaned.get("overdue")) is not None:
         late = queryset.overdue(today).values("pk")
         queryset = queryset.filter(pk__in=late) if overdue else queryset.exclude(pk__in=late)
@@ -138,6 +143,12 @@ def village_choices(user):
     return Region.objects.filter(pk__in=units.values("region_id"))
 
 
+def town_choices(user):
+    """The towns a filter may name: those of the units ``user`` may see (a district has several)."""
+    units = Unit.objects.visible_to(user)
+    return Region.objects.filter(pk__in=units.values("region__parent_id"))
+
+
 def committee_choices(user):
     """The sector committees a filter may name: those of the units ``user`` may see."""
     units = Unit.objects.visible_to(user)
@@ -146,6 +157,10 @@ def committee_choices(user):
 
 def _villages(request):
     return village_choices(getattr(request, "user", None))
+
+
+def _towns(request):
+    return town_choices(getattr(request, "user", None))
 
 
 def _committees(request):
@@ -162,6 +177,9 @@ class HazardFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(label=_("Source"), choices=HazardSource.choices)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=HazardCategory.choices)
     hazard_type = django_filters.ChoiceFilter(label=_("Type"), choices=HazardType.choices)
+    town = django_filters.ModelChoiceFilter(
+        label=_("Town"), queryset=_towns, field_name="unit__region__parent"
+    )
     region = django_filters.ModelChoiceFilter(
         label=_("Village or community"), queryset=_villages, field_name="unit__region"
     )
@@ -169,6 +187,7 @@ class HazardFilterSet(django_filters.FilterSet):
         label=_("Sector committee"), queryset=_committees, field_name="unit__committee"
     )
     unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    found_by = django_filters.NumberFilter(label=_("Found by"), field_name="found_by_id")
     overdue = django_filters.BooleanFilter(label=_("Overdue"), widget=forms.NullBooleanSelect)
     found_from = django_filters.DateFilter(
         label=_("Found from"), field_name="found_at__date", lookup_expr="gte"

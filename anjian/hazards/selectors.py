@@ -19,6 +19,7 @@ from anjian.hazards.filters import (
     committee_choices,
     hazard_filter,
     hazard_search_q,
+    town_choices,
     village_choices,
 )
 from anjian.hazards.models import Hazard, HazardEvent, HazardPhoto
@@ -44,7 +45,11 @@ def _hazard_base(user, search: str):
 def hazard_rows_for(user, cleaned: dict, *, search: str = ""):
     """The hazards ``user`` may see narrowed by already-validated filter values (the API's query
     schema): the same rules as the page (``hazard_filter``) without building a form."""
-    for name, choices in (("region", village_choices), ("committee", committee_choices)):
+    for name, choices in (
+        ("town", town_choices),
+        ("region", village_choices),
+        ("committee", committee_choices),
+    ):
         if cleaned.get(name) is not None and not choices(user).filter(pk=cleaned[name]).exists():
             raise ValidationError(
                 {

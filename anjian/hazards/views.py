@@ -161,8 +161,27 @@ class HazardListView(ScopedListView):
         ctx["queues"] = [
             (key, label, self._queue_url(key)) for key, label in queues_for(self.request.user)
         ]
-        ctx["filter_fields"] = [f for f in self.filterset.form if f.name not in ("queue", "unit")]
+        # Unit and finder come from links (a unit's tab, a dashboard bar); the town only matters
+        # to those who see more than one.
+        hidden = {"queue", "unit", "found_by"}
+        if self.filterset.form.fields["town"].queryset.count() < 2:
+            hidden.add("town")
+        ctx["filter_fields"] = [f for f in self.filterset.form if f.name not in hidden]
         ctx["unit_filter"] = self.request.GET.get("unit", "")
+        cleaned = getattr(self.filterset.form, "cleaned_data", {})
+        ctx["found_by_filter"] = found_by = cleaned.get("found_by")
+        if found_by is not None:
+            finder = (
+                Hazard.objects.visible_to(self.request.user)
+                .filter(found_by_id=found_by)
+                .values_list("found_by__name", "found_by__username")
+                .first()
+            )
+            ctx["found_by_name"] = (finder[0] or finder[1]) if finder else str(found_by)
+            params = self.request.GET.copy()
+            params.pop("found_by", None)
+            params.pop("page", None)
+            ctx["found_by_clear_url"] = f"?{params.urlencode()}"
         scope = get_scope(self.request.user)
         ctx["can_record"] = scope.can(RECORD)
         ctx["can_manage_settings"] = scope.can("hazards.manage_settings")

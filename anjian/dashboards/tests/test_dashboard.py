@@ -4,12 +4,16 @@ fixed number of queries whatever the data size."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anjian.accounts.models import User
+from anjian.accounts.services import api_token_issue
 from anjian.dashboards.selectors import MISSING, dashboard_compute
 from anjian.dashboards.tests.town import at, build_town, expected, missed_reports
 from anjian.hazards.models import TipOff
@@ -207,3 +211,52 @@ def test_a_fixed_number_of_queries_whatever_the_data_size(
     with django_assert_num_queries(small):
         dashboard_compute(user, now=NOW)
     assert small <= 40
+
+
+def _list_count(client, user, link: str) -> tuple[int, int]:
+    """The number of hazards behind a chart's link: by the list page and by the API."""
+
+    import time_machine
+
+    parts = urlsplit(link)
+    assert parts.path == "/hazards/", link
+    params = dict(parse_qsl(parts.query))
+    token = api_token_issue(user=user, name="links").raw
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(user)
+        page = client.get(link)
+        assert page.status_code == 200, link
+        api = client.get(
+            "/api/v1/hazards", {**params, "limit": 1}, HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+    assert api.status_code == 200, (link, api.content)
+    return page.context["page_obj"].paginator.count, api.json()["count"]
+
+
+def test_each_towns_bar_opens_the_hazards_it_counts(world, town, client):
+    board = dashboard_compute(world.district_officer, now=NOW)
+    followed = 0
+    for series in board.charts["towns"].series:
+        for value, link in zip(series.values, series.links, strict=True):
+            assert link, series.key
+            assert _list_count(client, world.district_officer, link) == (value, value), link
+            followed += 1
+    assert followed == 6  # open, overdue and major for each of the two towns
+
+
+def test_each_finders_bar_opens_the_hazards_they_found(world, town, client):
+    board = dashboard_compute(world.town_office_a, now=NOW)
+    chart = board.charts["by_finder"]
+    linked = [
+        (value, link)
+        for value, link in zip(chart.series[0].values, chart.series[0].links, strict=True)
+        if link
+    ]
+    assert linked, "the generated town has hazards found by users"
+    for value, link in linked:
+        assert _list_count(client, world.town_office_a, link) == (value, value), link
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(world.town_office_a)
+        page = client.get(linked[0][1])
+    assert 'data-testid="found-by-filter"' in page.text
+    assert 'data-testid="found-by-clear"' in page.text

@@ -219,6 +219,7 @@ T = {
     "recorded an event": "记录了一项事项",
     # the export (views.py)
     "Found by": "发现人",
+    "Everyone": "全部人员",
     "Original deadline": "原整改期限",
     "Days overdue": "逾期天数",
     "Working days overdue": "逾期工作日数",

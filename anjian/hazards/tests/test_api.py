@@ -154,6 +154,23 @@ def test_a_village_outside_the_scope_is_refused_as_a_filter(world, client):
     assert response.status_code == 422
 
 
+def test_a_town_outside_the_scope_is_refused_as_a_filter(world, client):
+    response = client.get(BASE, {"town": world.town_b.pk}, **bearer(world.town_office_a))
+    assert response.status_code == 422
+    mine = client.get(BASE, {"town": world.town_a.pk}, **bearer(world.town_office_a))
+    assert mine.status_code == 200
+
+
+def test_the_list_narrows_to_the_hazards_one_person_found(world, client):
+    by_inspector = make_hazard(world.inspector_a, world.unit_a, photos=0)
+    make_hazard(world.town_office_a, world.unit_a2, photos=0)
+    body = client.get(
+        BASE, {"found_by": world.inspector_a.pk}, **bearer(world.town_office_a)
+    ).json()
+    assert [row["id"] for row in body["items"]] == [by_inspector.pk]
+    assert body["count"] == 1
+
+
 def add_hazards(world, n: int) -> None:
     for i in range(n):
         make_hazard(
