@@ -64,9 +64,16 @@ def towns_for(user, action: str = MANAGE):
     return Region.objects.for_action(user, action).filter(level=RegionLevel.TOWN).order_by("code")
 
 
-def _town_for(actor, town_id: int) -> Region:
+def _town_for(actor, town_id: int, *, lock: bool = False) -> Region:
+    """The town ``actor`` manages plans of (404 outside the scope). ``lock`` takes the town's row
+    until the transaction ends: the writes that create a town's rows (its plan of a year, its
+    frequencies) run one after the other, so the second finds what the first created. (FOR NO
+    KEY UPDATE: rows that merely refer to the town are not held up.)"""
     _require(actor, MANAGE)
-    town = towns_for(actor).filter(pk=town_id).first()
+    towns = towns_for(actor)
+    if lock:
+        towns = towns.select_for_update(no_key=True)
+    town = towns.filter(pk=town_id).first()
     if town is None:
         raise Http404
     return town
@@ -101,7 +108,7 @@ def _ensure_rules(town: Region, actor) -> int:
 @transaction.atomic
 def frequency_rules_ensure(*, actor, town_id: int) -> int:
     """The town's frequencies, with the defaults created on first use; the number created."""
-    return _ensure_rules(_town_for(actor, town_id), actor)
+    return _ensure_rules(_town_for(actor, town_id, lock=True), actor)
 
 
 def _clean_visits(visits_per_year: Any) -> int:
@@ -152,7 +159,7 @@ def frequency_rule_create(
     *, actor, town_id: int, category_code: str, kind: str, visits_per_year: int
 ) -> FrequencyRule:
     """A rule for the units carrying one category (e.g. 消防重点单位 monthly)."""
-    town = _town_for(actor, town_id)
+    town = _town_for(actor, town_id, lock=True)
     category = Category.objects.filter(code=category_code, is_active=True).first()
     errors = {}
     if category is None:
@@ -270,8 +277,13 @@ def plan_generate(
     seed: int | None = None,
 ) -> InspectionPlan:
     """Generate the year's plan of a town (a draft), or generate a draft again: its untouched
-    tasks are replaced, the tasks already inspected stay. A published plan is refused."""
-    town = _town_for(actor, town_id)
+    tasks are replaced, the tasks already inspected stay. A published plan is refused.
+
+    Two first generations at once run one after the other: the town's row is locked before the
+    plan is looked for (locking the plan locks nothing while there is none), so the second
+    generates again the draft the first created. The plan's row is locked too, against a
+    publication at the same moment."""
+    town = _town_for(actor, town_id, lock=True)
     year = _clean_year(year)
     plan = InspectionPlan.objects.select_for_update().filter(town=town, year=year).first()
     if plan is not None and plan.status not in PLAN_TRANSITIONS["generate"].sources:

@@ -1,0 +1,139 @@
+"""Two people generate the same town's plan, or add the same frequency, at the same moment
+(PostgreSQL, real connections).
+
+Each thread has its own database connection and its own transaction; a barrier releases them
+together. The town's row is the lock: the second caller waits for the first to commit, then finds
+the plan the first made and generates its draft again, as a second generation would. Neither gets
+an error from the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import translation
+
+from anjian.accounts.roles import Role
+from anjian.accounts.services import role_assign, user_create
+from anjian.audit.models import AuditEntry
+from anjian.core.testing.world import PASSWORD
+from anjian.plans import services
+from anjian.plans.models import FrequencyRule, InspectionPlan, InspectionTask
+from anjian.plans.tests.factories import bulk_units
+from anjian.units.models import Category
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
+
+YEARS = range(2026, 2031)
+SEED = 7
+TASK_ROW = ("unit_id", "month", "kind", "assignee_id", "is_random")
+
+
+def race(contenders: dict[str, Callable[[], Any]]) -> tuple[dict[str, Any], dict[str, Exception]]:
+    """Run each contender in its own thread and connection, released together by a barrier.
+    Returns what each returned and what each raised."""
+    barrier = threading.Barrier(len(contenders))
+    results: dict[str, Any] = {}
+    raised: dict[str, Exception] = {}
+
+    def run(name: str, call: Callable[[], Any]) -> None:
+        try:
+            with translation.override("en"):
+                barrier.wait(timeout=10)
+                results[name] = call()
+        except Exception as exc:  # reported to the main thread
+            raised[name] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in contenders.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a contender hung"
+    return results, raised
+
+
+def colleague(world):
+    """A second person of town A's office."""
+    user = user_create(actor=None, username="office_a2", name="同事", password=PASSWORD)
+    role_assign(actor=None, user=user, role=Role.TOWN_OFFICE, region=world.town_a)
+    return user
+
+
+def task_rows(plan) -> list[tuple]:
+    return sorted(InspectionTask.objects.filter(plan=plan).values_list(*TASK_ROW))
+
+
+def test_two_first_generations_at_once_make_one_plan_with_one_schedule(world):
+    other = colleague(world)
+    bulk_units([world.village_a1, world.village_a2], 150)
+    for year in YEARS:
+        results, raised = race(
+            {
+                name: lambda actor=actor, year=year: services.plan_generate(
+                    actor=actor, town_id=world.town_a.pk, year=year, seed=SEED
+                )
+                for name, actor in [("first", world.town_office_a), ("second", other)]
+            }
+        )
+        assert raised == {}, raised
+        plan = InspectionPlan.objects.get(town=world.town_a, year=year)
+        assert {r.pk for r in results.values()} == {plan.pk}
+        # Generated twice, one after the other: created, then its draft generated again.
+        assert plan.version == 3
+        assert (
+            AuditEntry.objects.filter(
+                action="inspection_plan.generated", target_id=str(plan.pk)
+            ).count()
+            == 2
+        )
+        rows = task_rows(plan)
+        assert rows
+        visits = [(unit, month, kind, drawn) for unit, month, kind, _who, drawn in rows]
+        assert len(visits) == len(set(visits)), "a visit planned twice"
+        # The same schedule a single generation with the same seed makes now.
+        services.plan_generate(
+            actor=world.town_office_a, town_id=world.town_a.pk, year=year, seed=SEED
+        )
+        assert task_rows(plan) == rows
+    assert InspectionPlan.objects.filter(town=world.town_a).count() == len(YEARS)
+    assert FrequencyRule.objects.filter(town=world.town_a).count() == 12
+    assert AuditEntry.objects.filter(action="frequency_rules.defaults_created").count() == 1
+
+
+def test_the_same_frequency_added_twice_at_once_is_added_once(world):
+    other = colleague(world)
+    for round_ in range(5):
+        category = Category.objects.create(
+            code=f"fire-key-{round_}", name=f"消防重点单位{round_}", group="fire"
+        )
+        results, raised = race(
+            {
+                name: lambda actor=actor, code=category.code: services.frequency_rule_create(
+                    actor=actor,
+                    town_id=world.town_a.pk,
+                    category_code=code,
+                    kind="town_inspection",
+                    visits_per_year=12,
+                )
+                for name, actor in [("first", world.town_office_a), ("second", other)]
+            }
+        )
+        assert len(results) == 1, raised
+        (refusal,) = raised.values()
+        assert isinstance(refusal, ValidationError)
+        assert refusal.message_dict == {
+            "category_code": ["This category already has a frequency for this kind."]
+        }
+        assert FrequencyRule.objects.filter(town=world.town_a, category=category).count() == 1
