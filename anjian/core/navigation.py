@@ -25,40 +25,101 @@ class NavItem:
     action: str | None  # None: every logged-in user
     # The URL namespace whose pages highlight this entry (detail pages of the module); "" for none.
     section: str = ""
+    # The drop-down the entry sits in (a key of ``GROUPS``); "" for an entry of the bar itself.
+    group: str = ""
+
+
+# The drop-downs of the bar, in the order of their first entry. A group the user has one entry of
+# shows that entry on the bar instead of a drop-down.
+GROUPS: dict[str, str | Promise] = {
+    "units": _("Units and files"),
+    "hazards": _("Hazard work"),
+    "inspections": _("Inspection and enforcement"),
+    "reports": _("Figures and reports"),
+    "organisation": _("Organisation"),
+    "system": _("System administration"),
+}
 
 
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "core:home", None),
     NavItem(_("Situation"), "dashboards:dashboard", "dashboards.view", section="dashboards"),
     NavItem(_("My unit"), "units:my_unit", "units.edit_own"),
-    NavItem(_("Units"), "units:unit_list", "units.view", section="units"),
-    NavItem(_("Hazards"), "hazards:hazard_list", "hazards.view", section="hazards"),
-    NavItem(_("Monthly reports"), "hazards:monthly_reports", "hazards.report_monthly"),
+    NavItem(_("Units"), "units:unit_list", "units.view", section="units", group="units"),
+    NavItem(_("Documents"), "units:document_list", "units.view", group="units"),
+    NavItem(_("Contracted experts"), "units:firm_list", "units.view_experts", group="units"),
     NavItem(
-        _("Monthly reports of the units"), "hazards:monthly_overview", "hazards.follow_reports"
+        _("Hazards"), "hazards:hazard_list", "hazards.view", section="hazards", group="hazards"
     ),
-    NavItem(_("Public tip-offs"), "hazards:tipoff_list", "hazards.triage_tip_offs"),
     NavItem(
-        _("Inspections"), "inspections:inspection_list", "inspections.view", section="inspections"
+        _("Monthly reports"), "hazards:monthly_reports", "hazards.report_monthly", group="hazards"
     ),
-    NavItem(_("Inspection plan"), "plans:plan_list", "plans.view", section="plans"),
-    NavItem(_("Checklists"), "inspections:checklist_list", "inspections.view_templates"),
-    NavItem(_("Campaigns"), "campaigns:campaign_list", "campaigns.view", section="campaigns"),
-    NavItem(_("Enforcement cases"), "cases:case_list", "enforcement.view_cases"),
     NavItem(
-        _("Enforcement settings"), "enforcement_settings:settings", "enforcement.manage_settings"
+        _("Monthly reports of the units"),
+        "hazards:monthly_overview",
+        "hazards.follow_reports",
+        group="hazards",
     ),
-    NavItem(_("Statistics"), "stats:statistics", "stats.view", section="stats"),
-    NavItem(_("Summaries and meetings"), "reports:report_home", "reports.view", section="reports"),
-    NavItem(_("Data exchange"), "exchange:exchange_home", "exchange.export", section="exchange"),
-    NavItem(_("Documents"), "units:document_list", "units.view"),
-    NavItem(_("Contracted experts"), "units:firm_list", "units.view_experts"),
-    NavItem(_("Committees"), "teams:committee_list", "teams.view", section="teams"),
-    NavItem(_("Regions"), "regions:region_list", "regions.view", section="regions"),
-    NavItem(_("Users"), "accounts:user_list", "accounts.view_users"),
-    NavItem(_("Working-day calendar"), "core:calendar", "calendar.manage"),
-    NavItem(_("Background jobs"), "core:job_list", "jobs.view"),
-    NavItem(_("Audit record"), "audit:entry_list", "audit.view", section="audit"),
+    NavItem(
+        _("Public tip-offs"), "hazards:tipoff_list", "hazards.triage_tip_offs", group="hazards"
+    ),
+    NavItem(
+        _("Inspections"),
+        "inspections:inspection_list",
+        "inspections.view",
+        section="inspections",
+        group="inspections",
+    ),
+    NavItem(
+        _("Inspection plan"), "plans:plan_list", "plans.view", section="plans", group="inspections"
+    ),
+    NavItem(
+        _("Checklists"),
+        "inspections:checklist_list",
+        "inspections.view_templates",
+        group="inspections",
+    ),
+    NavItem(
+        _("Campaigns"),
+        "campaigns:campaign_list",
+        "campaigns.view",
+        section="campaigns",
+        group="inspections",
+    ),
+    NavItem(
+        _("Enforcement cases"), "cases:case_list", "enforcement.view_cases", group="inspections"
+    ),
+    NavItem(
+        _("Enforcement settings"),
+        "enforcement_settings:settings",
+        "enforcement.manage_settings",
+        group="inspections",
+    ),
+    NavItem(_("Statistics"), "stats:statistics", "stats.view", section="stats", group="reports"),
+    NavItem(
+        _("Summaries and meetings"),
+        "reports:report_home",
+        "reports.view",
+        section="reports",
+        group="reports",
+    ),
+    NavItem(
+        _("Data exchange"),
+        "exchange:exchange_home",
+        "exchange.export",
+        section="exchange",
+        group="reports",
+    ),
+    NavItem(
+        _("Committees"), "teams:committee_list", "teams.view", section="teams", group="organisation"
+    ),
+    NavItem(
+        _("Regions"), "regions:region_list", "regions.view", section="regions", group="organisation"
+    ),
+    NavItem(_("Users"), "accounts:user_list", "accounts.view_users", group="organisation"),
+    NavItem(_("Working-day calendar"), "core:calendar", "calendar.manage", group="system"),
+    NavItem(_("Background jobs"), "core:job_list", "jobs.view", group="system"),
+    NavItem(_("Audit record"), "audit:entry_list", "audit.view", section="audit", group="system"),
 )
 
 
@@ -83,6 +144,38 @@ def menu_for(user) -> list[dict]:
         if item.action is not None and not scope.can(item.action):
             continue
         items.append(
-            {"label": item.label, "url": url, "url_name": item.url_name, "section": item.section}
+            {
+                "label": item.label,
+                "url": url,
+                "url_name": item.url_name,
+                "section": item.section,
+                "group": item.group,
+            }
         )
     return items
+
+
+def menu_groups(items: list[dict], view_name: str = "", namespace: str = "") -> list[dict]:
+    """The bar: ``menu_for``'s entries gathered into their drop-downs (in the order of each group's
+    first entry); a group with a single entry is that entry on the bar. Each entry and drop-down
+    says whether the current page (``view_name``, ``namespace``) is one of its own."""
+    bar: list[dict] = []
+    by_group: dict[str, dict] = {}
+    for item in items:
+        active = view_name == item["url_name"] or bool(
+            item["section"] and namespace == item["section"]
+        )
+        entry = {**item, "active": active, "current": view_name == item["url_name"]}
+        key = entry["group"]
+        if not key:
+            bar.append({"key": "", "label": entry["label"], "entries": [entry], "active": active})
+            continue
+        if key not in by_group:
+            by_group[key] = {"key": key, "label": GROUPS[key], "entries": [], "active": False}
+            bar.append(by_group[key])
+        by_group[key]["entries"].append(entry)
+        by_group[key]["active"] |= active
+    for group in bar:
+        if len(group["entries"]) == 1:  # a drop-down of one: the entry itself on the bar
+            group.update(key="", label=group["entries"][0]["label"])
+    return bar
