@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from anjian.accounts.models import RoleAssignment
@@ -89,7 +90,7 @@ def test_the_list_filters_by_action_actor_object_type_and_date(client, login, ma
     assert ids(actor="town_office_a", action="unit.updated") == {a.pk}
     assert a.pk in ids(object_type="units.unit")
     assert a.pk not in ids(object_type="regions.region")
-    today = a.occurred_at.date().isoformat()
+    today = timezone.localdate(a.occurred_at).isoformat()  # the date the town sees (Beijing)
     assert a.pk in ids(date_from=today, date_to=today)
     assert a.pk not in ids(date_from="2000-01-01", date_to="2000-01-02")
     assert ids(q="地址变更") == {a.pk}
