@@ -81,6 +81,18 @@ class Overdue:
     working_days: int  # working days past the deadline
 
 
+def finder_name(user, finder_id: int) -> str:
+    """The name of who found hazards, as the list's finder filter shows it: looked up through the
+    hazards ``user`` may see, so an id outside them shows only the number."""
+    finder = (
+        Hazard.objects.visible_to(user)
+        .filter(found_by_id=finder_id)
+        .values_list("found_by__name", "found_by__username")
+        .first()
+    )
+    return (finder[0] or finder[1]) if finder else str(finder_id)
+
+
 def overdue_of(
     deadline: datetime.date | None,
     status: str,

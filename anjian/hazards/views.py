@@ -39,6 +39,7 @@ from anjian.hazards.forms import (
 from anjian.hazards.models import Hazard, HazardPhoto
 from anjian.hazards.photos import photo_file_response
 from anjian.hazards.selectors import (
+    finder_name,
     hazard_detail_for,
     hazard_list_for,
     hazard_overdue,
@@ -171,13 +172,7 @@ class HazardListView(ScopedListView):
         cleaned = getattr(self.filterset.form, "cleaned_data", {})
         ctx["found_by_filter"] = found_by = cleaned.get("found_by")
         if found_by is not None:
-            finder = (
-                Hazard.objects.visible_to(self.request.user)
-                .filter(found_by_id=found_by)
-                .values_list("found_by__name", "found_by__username")
-                .first()
-            )
-            ctx["found_by_name"] = (finder[0] or finder[1]) if finder else str(found_by)
+            ctx["found_by_name"] = finder_name(self.request.user, found_by)
             params = self.request.GET.copy()
             params.pop("found_by", None)
             params.pop("page", None)

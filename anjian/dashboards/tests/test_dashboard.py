@@ -248,15 +248,19 @@ def test_each_finders_bar_opens_the_hazards_they_found(world, town, client):
     board = dashboard_compute(world.town_office_a, now=NOW)
     chart = board.charts["by_finder"]
     linked = [
-        (value, link)
-        for value, link in zip(chart.series[0].values, chart.series[0].links, strict=True)
+        (name, value, link)
+        for name, value, link in zip(
+            chart.categories, chart.series[0].values, chart.series[0].links, strict=True
+        )
         if link
     ]
     assert linked, "the generated town has hazards found by users"
-    for value, link in linked:
+    for _name, value, link in linked:
         assert _list_count(client, world.town_office_a, link) == (value, value), link
+    name, _value, link = linked[0]
     with time_machine.travel(NOW, tick=False):
         client.force_login(world.town_office_a)
-        page = client.get(linked[0][1])
-    assert 'data-testid="found-by-filter"' in page.text
+        page = client.get(link)
+    badge = page.text.split('data-testid="found-by-filter">', 1)[1].split("</span>", 1)[0]
+    assert badge.endswith(f"：{name}"), badge
     assert 'data-testid="found-by-clear"' in page.text

@@ -11,17 +11,15 @@ so neither deadlocks.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from anjian.audit.models import AuditEntry
 from anjian.core.exceptions import InvalidTransition, StaleObject
+from anjian.core.testing.concurrency import Race, run_at_once
 from anjian.hazards.choices import HazardStatus, ReportOutcome
 from anjian.hazards.models import Hazard
 from anjian.hazards.services import hazard_transition
@@ -40,42 +38,20 @@ ROUNDS = 5
 S = HazardStatus
 
 
-@dataclass
-class Outcome:
-    results: dict[str, Any] = field(default_factory=dict)
-    refusals: dict[str, Exception] = field(default_factory=dict)
-    errors: list[BaseException] = field(default_factory=list)
-
-
-def race(contenders: dict[str, Callable[[], Any]]) -> Outcome:
-    """Run each contender in its own thread and connection, released together by a barrier."""
-    barrier = threading.Barrier(len(contenders))
-    outcome = Outcome()
-
-    def run(name: str, call: Callable[[], Any]) -> None:
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=10)
-                try:
-                    outcome.results[name] = call()
-                except (StaleObject, InvalidTransition) as exc:
-                    outcome.refusals[name] = exc
-        except BaseException as exc:  # reported to the main thread
-            outcome.errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in contenders.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a contender hung"
-    assert not outcome.errors, outcome.errors
+def race(contenders: dict[str, Callable[[], Any]]) -> Race:
+    """``run_at_once``, where the only refusals a contender may meet are being told the hazard
+    changed (``StaleObject``) or that the action no longer fits (``InvalidTransition``)."""
+    outcome = run_at_once(contenders)
+    unexpected = {
+        name: exc
+        for name, exc in outcome.raised.items()
+        if not isinstance(exc, StaleObject | InvalidTransition)
+    }
+    assert not unexpected, unexpected
     return outcome
 
 
-def race_actions(hazard: Hazard, contenders: dict[str, tuple[Any, str, str, dict]]) -> Outcome:
+def race_actions(hazard: Hazard, contenders: dict[str, tuple[Any, str, str, dict]]) -> Race:
     """Each contender's (actor, action, note, data) on ``hazard``, all with the version read
     before the race."""
     version = hazard.version
@@ -93,13 +69,13 @@ def race_actions(hazard: Hazard, contenders: dict[str, tuple[Any, str, str, dict
     return race({name: transition(*args) for name, args in contenders.items()})
 
 
-def assert_one_winner(hazard: Hazard, outcome: Outcome, closing: dict[str, str]) -> str:
+def assert_one_winner(hazard: Hazard, outcome: Race, closing: dict[str, str]) -> str:
     """Exactly one contender won and wrote one event and one audit record; the other was told
     the hazard changed. Returns the winner's name."""
-    assert len(outcome.results) == 1, (outcome.results, outcome.refusals)
-    assert len(outcome.refusals) == 1, outcome.refusals
+    assert len(outcome.results) == 1, (outcome.results, outcome.raised)
+    assert len(outcome.raised) == 1, outcome.raised
     (winner,) = outcome.results
-    (loser, refusal) = next(iter(outcome.refusals.items()))
+    (loser, refusal) = next(iter(outcome.raised.items()))
     if isinstance(refusal, StaleObject):
         assert "changed by someone else" in refusal.message
     else:
@@ -185,5 +161,5 @@ def test_recording_a_hazard_while_the_unit_is_edited_does_not_deadlock(world):
                 ),
             }
         )
-        assert set(outcome.results) == {"hazard", "unit"}, outcome.refusals
+        assert set(outcome.results) == {"hazard", "unit"}, outcome.raised
         assert unit.hazards.count() == 3

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from anjian.audit.models import AuditEntry
 from anjian.hazards.choices import HazardStatus, PhotoKind, ReportOutcome
 from anjian.hazards.models import Hazard, HazardEvent, HazardSubGrade
+from anjian.hazards.selectors import finder_name
 from anjian.hazards.templatetags.hazard_tags import EVENT_LABELS
 from anjian.hazards.tests.factories import act, make_hazard, photo
 from anjian.hazards.workflow import TRANSITIONS
@@ -797,3 +798,11 @@ def test_the_navigation_leads_to_the_hazards(client, login, world):
     login("enterprise_a")
     nav = client.get(reverse("core:home")).text.split('data-testid="main-nav"', 1)[1]
     assert reverse("hazards:hazard_list") in nav.split('data-testid="user-nav"', 1)[0]
+
+
+def test_the_finder_filter_names_only_finders_of_hazards_you_may_see(world):
+    """The list's finder badge: the name of who found hazards you may see; for anyone else, only
+    the number that was asked for (no name leaks through the filter)."""
+    make_hazard(world.inspector_a, world.unit_a)
+    assert finder_name(world.town_office_a, world.inspector_a.pk) == world.inspector_a.name
+    assert finder_name(world.town_office_b, world.inspector_a.pk) == str(world.inspector_a.pk)

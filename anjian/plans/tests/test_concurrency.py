@@ -9,18 +9,14 @@ an error from the database.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import translation
 
 from anjian.accounts.roles import Role
 from anjian.accounts.services import role_assign, user_create
 from anjian.audit.models import AuditEntry
+from anjian.core.testing.concurrency import run_at_once
 from anjian.core.testing.world import PASSWORD
 from anjian.plans import services
 from anjian.plans.models import FrequencyRule, InspectionPlan, InspectionTask
@@ -38,32 +34,6 @@ SEED = 7
 TASK_ROW = ("unit_id", "month", "kind", "assignee_id", "is_random")
 
 
-def race(contenders: dict[str, Callable[[], Any]]) -> tuple[dict[str, Any], dict[str, Exception]]:
-    """Run each contender in its own thread and connection, released together by a barrier.
-    Returns what each returned and what each raised."""
-    barrier = threading.Barrier(len(contenders))
-    results: dict[str, Any] = {}
-    raised: dict[str, Exception] = {}
-
-    def run(name: str, call: Callable[[], Any]) -> None:
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=10)
-                results[name] = call()
-        except Exception as exc:  # reported to the main thread
-            raised[name] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in contenders.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a contender hung"
-    return results, raised
-
-
 def colleague(world):
     """A second person of town A's office."""
     user = user_create(actor=None, username="office_a2", name="同事", password=PASSWORD)
@@ -79,7 +49,7 @@ def test_two_first_generations_at_once_make_one_plan_with_one_schedule(world):
     other = colleague(world)
     bulk_units([world.village_a1, world.village_a2], 150)
     for year in YEARS:
-        results, raised = race(
+        race = run_at_once(
             {
                 name: lambda actor=actor, year=year: services.plan_generate(
                     actor=actor, town_id=world.town_a.pk, year=year, seed=SEED
@@ -87,9 +57,9 @@ def test_two_first_generations_at_once_make_one_plan_with_one_schedule(world):
                 for name, actor in [("first", world.town_office_a), ("second", other)]
             }
         )
-        assert raised == {}, raised
+        assert race.raised == {}, race.raised
         plan = InspectionPlan.objects.get(town=world.town_a, year=year)
-        assert {r.pk for r in results.values()} == {plan.pk}
+        assert {r.pk for r in race.results.values()} == {plan.pk}
         # Generated twice, one after the other: created, then its draft generated again.
         assert plan.version == 3
         assert (
@@ -118,7 +88,7 @@ def test_the_same_frequency_added_twice_at_once_is_added_once(world):
         category = Category.objects.create(
             code=f"fire-key-{round_}", name=f"消防重点单位{round_}", group="fire"
         )
-        results, raised = race(
+        race = run_at_once(
             {
                 name: lambda actor=actor, code=category.code: services.frequency_rule_create(
                     actor=actor,
@@ -130,8 +100,8 @@ def test_the_same_frequency_added_twice_at_once_is_added_once(world):
                 for name, actor in [("first", world.town_office_a), ("second", other)]
             }
         )
-        assert len(results) == 1, raised
-        (refusal,) = raised.values()
+        assert len(race.results) == 1, race.raised
+        (refusal,) = race.raised.values()
         assert isinstance(refusal, ValidationError)
         assert refusal.message_dict == {
             "category_code": ["This category already has a frequency for this kind."]
