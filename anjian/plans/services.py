@@ -541,6 +541,8 @@ def task_start(
         kind=task.kind,
         client_key=client_key,
     )
+    # Another task given the same key at the same moment has waited in ``inspection_start`` (the
+    # key is unique) until this one's transaction ended, so it finds the link made here.
     if InspectionTask.objects.filter(inspection=inspection).exclude(pk=task.pk).exists():
         raise ValidationError(
             {"client_key": _("This inspection belongs to another task; start with a new one.")}
@@ -555,8 +557,13 @@ def task_link(*, actor, task_id: int, inspection_id: int) -> InspectionTask:
     """Link an inspection made without the task (same unit, not cancelled) to the task."""
     _require(actor, MANAGE)
     task = task_get_for(actor, task_id, action=MANAGE, lock=True)
+    # The inspection's row is locked too: two tasks linking it at once are taken one after the
+    # other, and the second finds it taken (instead of the database refusing a second link).
     inspection = (
-        Inspection.objects.for_action(actor, "inspections.view").filter(pk=inspection_id).first()
+        Inspection.objects.for_action(actor, "inspections.view")
+        .select_for_update(of=("self",))
+        .filter(pk=inspection_id)
+        .first()
     )
     if inspection is None:
         raise Http404

@@ -9,6 +9,8 @@ an error from the database.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -18,9 +20,11 @@ from anjian.accounts.services import role_assign, user_create
 from anjian.audit.models import AuditEntry
 from anjian.core.testing.concurrency import run_at_once
 from anjian.core.testing.world import PASSWORD
+from anjian.inspections.models import Inspection
+from anjian.inspections.tests.factories import make_checklist
 from anjian.plans import services
 from anjian.plans.models import FrequencyRule, InspectionPlan, InspectionTask
-from anjian.plans.tests.factories import bulk_units
+from anjian.plans.tests.factories import bulk_units, contract_expert, start_plain
 from anjian.units.models import Category
 
 pytestmark = [
@@ -107,3 +111,66 @@ def test_the_same_frequency_added_twice_at_once_is_added_once(world):
             "category_code": ["This category already has a frequency for this kind."]
         }
         assert FrequencyRule.objects.filter(town=world.town_a, category=category).count() == 1
+
+
+def test_one_inspection_linked_to_two_tasks_at_once_goes_to_one(world):
+    """Two people link the same inspection, made without a task, to two tasks of its unit at once:
+    one link is made, the other is told the inspection belongs to another task (not a 500)."""
+    other = colleague(world)
+    checklist = make_checklist()
+    contract_expert(world)
+    for year in (2026, 2027, 2028):
+        plan = services.plan_generate(
+            actor=world.town_office_a, town_id=world.town_a.pk, year=year, random_share=0, seed=3
+        )
+        first, second = plan.tasks.filter(unit=world.unit_a, kind="town_inspection")[:2]
+        inspection = start_plain(world.inspector_a, world.unit_a, checklist)
+        race = run_at_once(
+            {
+                name: lambda actor=actor, task=task, inspection=inspection: services.task_link(
+                    actor=actor, task_id=task.pk, inspection_id=inspection.pk
+                )
+                for name, actor, task in [
+                    ("first", world.town_office_a, first),
+                    ("second", other, second),
+                ]
+            }
+        )
+        assert len(race.results) == 1, race.raised
+        (refusal,) = race.raised.values()
+        assert isinstance(refusal, ValidationError), refusal
+        assert refusal.message_dict == {"inspection": ["This inspection belongs to another task."]}
+        assert InspectionTask.objects.filter(inspection=inspection).count() == 1
+        assert (
+            AuditEntry.objects.filter(
+                action="inspection_task.linked", target_id__in=[str(first.pk), str(second.pk)]
+            ).count()
+            == 1
+        )
+
+
+def test_two_tasks_started_at_once_with_one_client_key_start_one_inspection(world):
+    """An app that sends the same client key for two tasks at the same moment: one task gets the
+    inspection, the other is told to start with a new key (not a 500)."""
+    make_checklist()
+    contract_expert(world)
+    for year in (2026, 2027, 2028):
+        plan = services.plan_generate(
+            actor=world.town_office_a, town_id=world.town_a.pk, year=year, random_share=0, seed=3
+        )
+        tasks = plan.tasks.filter(unit=world.unit_a, kind="town_inspection")[:2]
+        key = uuid.uuid4()
+        race = run_at_once(
+            {
+                f"task {task.pk}": lambda task=task, key=key: services.task_start(
+                    actor=world.inspector_a, task_id=task.pk, client_key=key
+                )
+                for task in tasks
+            }
+        )
+        assert len(race.results) == 1, race.raised
+        (refusal,) = race.raised.values()
+        assert isinstance(refusal, ValidationError), refusal
+        assert "belongs to another task" in refusal.message_dict["client_key"][0]
+        inspection = Inspection.objects.get(client_key=key)
+        assert InspectionTask.objects.filter(inspection=inspection).count() == 1
