@@ -75,11 +75,16 @@ def towns_for(user) -> QuerySet[Region]:
     return Region.objects.for_action(user, MANAGE).filter(level=RegionLevel.TOWN).order_by("code")
 
 
-def town_for(user, town_id: int | None = None) -> Region:
+def town_for(user, town_id: int | None = None, *, lock: bool = False) -> Region:
     """The town ``user`` works on: ``town_id`` if given and in scope (404 otherwise), else the
-    first of the user's towns. 403 without the action."""
+    first of the user's towns. 403 without the action. ``lock`` takes the town's row until the
+    transaction ends, so that writes creating the town's first settings or rule run one after the
+    other and the second finds what the first created (FOR NO KEY UPDATE: rows that merely refer
+    to the town are not held up)."""
     _check(user)
     towns = towns_for(user)
+    if lock:
+        towns = towns.select_for_update(no_key=True, of=("self",))
     town = towns.filter(pk=town_id).first() if town_id else towns.first()
     if town is None:
         raise Http404
@@ -267,8 +272,8 @@ def enforcement_settings_update(
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"enforcement_settings_update() got unknown fields: {sorted(unknown)}")
-    town = town_for(actor, town_id)
-    settings = EnforcementSettings.objects.select_for_update().filter(town=town).first()
+    town = town_for(actor, town_id, lock=True)
+    settings = EnforcementSettings.objects.filter(town=town).first()
     created = settings is None
     if settings is None:
         settings = EnforcementSettings(town=town)
@@ -383,6 +388,9 @@ def certificate_create(
         get_user_model()
         .objects.filter(pk__in=staff_assignments(actor).values("user_id"), is_active=True)
         .filter(pk=user_id)
+        # The holder's row is held until the end: a second certificate for the same person,
+        # recorded at the same moment, waits and then finds the first.
+        .select_for_update(no_key=True, of=("self",))
         .first()
     )
     if holder is None:
@@ -575,13 +583,13 @@ def numbering_rule_set(
 ) -> NumberingRule:
     """Set the town's number format of ``doc_type`` (with {town}, {code}, {year}, {number}).
     The running numbers do not change: only how the next ones are written."""
-    town = town_for(actor, town_id)
+    town = town_for(actor, town_id, lock=True)
     if doc_type not in DocumentType.values:
         raise ValidationError({"doc_type": _("Choose the kind of document.")})
     pattern = (pattern or "").strip()
     if errors := pattern_errors(pattern):
         raise ValidationError({"pattern": errors})
-    rule = NumberingRule.objects.select_for_update().filter(town=town, doc_type=doc_type).first()
+    rule = NumberingRule.objects.filter(town=town, doc_type=doc_type).first()
     before = {"pattern": rule.pattern if rule else DEFAULT_FORMAT}
     _unchanged(rule_tag(before["pattern"]), expected_tag)
     if rule is None:

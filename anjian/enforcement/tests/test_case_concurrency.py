@@ -7,11 +7,12 @@ import pytest
 from django.db import connection
 
 from anjian.audit.models import AuditEntry
+from anjian.core.exceptions import InvalidTransition, StaleObject
+from anjian.core.testing.concurrency import run_at_once
 from anjian.enforcement import case_services as cases
 from anjian.enforcement.case_choices import CaseStage
 from anjian.enforcement.models import CaseEvent, IssuedDocument
 from anjian.enforcement.tests.test_case_services import open_case
-from anjian.hazards.tests.test_concurrency import race
 
 pytestmark = [
     pytest.mark.postgres,
@@ -29,13 +30,15 @@ def test_approve_and_withdraw_at_once_one_wins(world):
             actor=actor, case_id=case.pk, action=action, expected_version=version, note=note
         )
 
-    outcome = race(
+    outcome = run_at_once(
         {
             "approve": move(world.leader_a, "approve"),
             "withdraw": move(world.town_office_a, "withdraw", "证据不足"),
         }
     )
-    assert len(outcome.results) == 1 and len(outcome.refusals) == 1
+    assert len(outcome.results) == 1 and len(outcome.raised) == 1, outcome.raised
+    (refusal,) = outcome.raised.values()
+    assert isinstance(refusal, StaleObject | InvalidTransition), refusal
     case.refresh_from_db()
     assert case.stage in {CaseStage.INVESTIGATING, CaseStage.WITHDRAWN}
     assert CaseEvent.objects.filter(case=case).exclude(action="open").count() == 1
