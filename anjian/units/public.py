@@ -170,10 +170,17 @@ def public_profile_update(*, actor, region_id: int, **flags: bool) -> PublicProf
     """Set what the town publishes behind its units' QR codes. Audited."""
     if not get_scope(actor).can(MANAGE_PUBLIC_PAGE):
         raise PermissionDenied(_("Your roles do not include the public page settings."))
-    town = public_page_towns(actor).filter(pk=region_id).first()
+    # The town's row is held until the end: two first saves at the same moment run one after the
+    # other, and the second changes the profile the first created.
+    town = (
+        public_page_towns(actor)
+        .select_for_update(no_key=True, of=("self",))
+        .filter(pk=region_id)
+        .first()
+    )
     if town is None:
         raise Http404
-    profile = PublicProfile.objects.select_for_update().filter(region=town).first()
+    profile = PublicProfile.objects.filter(region=town).first()
     created = profile is None
     if created:
         profile = PublicProfile(region=town)
