@@ -44,7 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
@@ -504,21 +504,11 @@ def _entries_json(entries: Iterable[CalendarEntry]) -> list[list[str]]:
     return [[e.date.isoformat(), e.kind, e.name] for e in sorted(entries, key=lambda e: e.date)]
 
 
-def calendar_year_save(*, actor, year: int, days: Iterable[Any], note: str = ""):
-    """Enter (or replace) the holidays and make-up working days of ``year``.
-
-    From then on the entered days are the whole truth for that year. One transaction, one audit
-    entry ("calendar.year_entered" or "calendar.year_replaced") with the days before and after.
-    """
+def _year_write(actor, year: int, entries: list[CalendarEntry], note: str):
+    """Enter or replace ``year`` in one transaction (a savepoint inside an outer one)."""
     from anjian.audit.services import audit_record
     from anjian.core.models import CalendarDay, CalendarYear
 
-    _require_manage(actor)
-    entries = normalize_entries(days)
-    validate_entries(year, entries)
-    note = (note or "").strip()
-    if len(note) > 300:
-        raise ValidationError(_("The note is longer than 300 characters."), code="note")
     with transaction.atomic():
         existing = CalendarYear.objects.select_for_update().filter(year=year).first()
         before_days = (
@@ -532,7 +522,8 @@ def calendar_year_save(*, actor, year: int, days: Iterable[Any], note: str = "")
         cal_year.entered_by = actor
         cal_year.entered_at = timezone.now()
         cal_year.revision = uuid.uuid4()
-        cal_year.full_clean()
+        # One entry per year is the database's to keep (``IntegrityError``, see the caller).
+        cal_year.full_clean(validate_unique=False)
         cal_year.save()
         if existing:
             existing.days.all().delete()
@@ -548,6 +539,27 @@ def calendar_year_save(*, actor, year: int, days: Iterable[Any], note: str = "")
             changes={"note": [before_note, note], "days": [before_days, _entries_json(entries)]},
         )
         transaction.on_commit(lambda: calendar_cache_clear(year))
+    return cal_year
+
+
+def calendar_year_save(*, actor, year: int, days: Iterable[Any], note: str = ""):
+    """Enter (or replace) the holidays and make-up working days of ``year``.
+
+    From then on the entered days are the whole truth for that year. One transaction, one audit
+    entry ("calendar.year_entered" or "calendar.year_replaced") with the days before and after.
+    """
+    _require_manage(actor)
+    entries = normalize_entries(days)
+    validate_entries(year, entries)
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise ValidationError(_("The note is longer than 300 characters."), code="note")
+    try:
+        cal_year = _year_write(actor, year, entries, note)
+    except IntegrityError:
+        # Another first entry of the year was saved at the same moment (no row to lock before
+        # it existed): this one replaces it, as if it had come a moment later.
+        cal_year = _year_write(actor, year, entries, note)
     calendar_cache_clear(year)
     return cal_year
 
