@@ -120,6 +120,11 @@ if DATABASE_URL:
         _db["PASSWORD"] = env_secret("DATABASE_PASSWORD")
     if _db["ENGINE"] == "django.db.backends.sqlite3":
         _db.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("ANJIAN_DB_PREPARED", True):
+        # Lets the few statements of anjian.core.prepared be prepared; Django's own cursors bind
+        # on the client and never prepare, whatever the threshold. Off behind a pooler that
+        # cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+        _db.setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
     DATABASES = {"default": _db}
 else:
     DATABASES = {

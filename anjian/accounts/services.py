@@ -28,6 +28,7 @@ from anjian.accounts.scope import (
     scope_from_grants,
 )
 from anjian.audit.services import audit_record, snapshot
+from anjian.core.prepared import fetch_prepared
 from anjian.core.validators import validate_mobile
 
 MANAGE_USERS = "accounts.manage_users"
@@ -557,15 +558,20 @@ def _token_rows():
     )
 
 
+def _token_rows_of(key_hash: str):
+    return _token_rows().filter(key_hash=key_hash)
+
+
 def api_token_authenticate(raw: str) -> User:
     """The user a bearer token stands for, or ``TokenRejected`` with the reason.
 
     One query for the token, its user and the user's active role assignments (the scope every
-    request needs next): one row per assignment, or one row of ``None`` grants without any."""
+    request needs next): one row per assignment, or one row of ``None`` grants without any. The
+    query is prepared (``core.prepared``): PostgreSQL plans its joins once per connection."""
     raw = (raw or "").strip()
     if not raw:
         raise TokenRejected("token_missing", _("No token was sent."))
-    rows = list(_token_rows().filter(key_hash=hash_token(raw)))
+    rows = fetch_prepared("api_token", _token_rows_of, hash_token(raw))
     if not rows:
         raise TokenRejected("token_invalid", _("The token is not valid."))
     token_pk, expires_at, last_used_at, revoked_at = rows[0][: len(_TOKEN_COLUMNS)]

@@ -1,0 +1,99 @@
+"""Prepared statements for the few queries every API request runs.
+
+PostgreSQL spends longer planning a small query with joins than running it: the bearer-token
+look-up (token, user, active roles, their regions and committees) plans in about 0.5 ms and runs in
+0.1 ms (see bench/bench_hazards.py). A statement prepared once per connection is planned once
+(PostgreSQL keeps a generic plan when it is as good, which it is for look-ups by a unique key), and
+the SQL is compiled by the ORM once per process instead of once per request.
+
+Only the queries passed to ``fetch_prepared`` are prepared: Django's own cursors bind parameters on
+the client and never prepare. The statement is built from a queryset, so the ORM stays the one
+place that knows the tables and the columns; the cursor is wrapped as Django wraps its own, so
+database errors come as Django's. While queries are logged (``DEBUG``, ``CaptureQueriesContext``)
+the statement runs unprepared through Django's cursor, so that the log shows it as any other.
+
+Prepared statements are per connection. A pooler between anjian and PostgreSQL that hands one
+client's statements to another (PgBouncer before 1.21 in transaction mode) breaks them: set
+``ANJIAN_DB_PREPARED=false`` there, and the same queries run unprepared. On SQLite the compiled SQL
+is reused and the driver's statement cache does the rest.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+PLACEHOLDER = "\x00anjian-prepared-parameter\x00"
+
+_statements: dict[tuple[str, str], tuple[str, dict]] = {}
+
+
+def statement(name: str, build: Callable[[str], QuerySet], *, using: str = "default"):
+    """The SQL of ``build(PLACEHOLDER)`` and the converters of its columns (what the ORM applies
+    to values from the database), made once per process and database vendor. The
+    queryset must take exactly one parameter, the placeholder (checked)."""
+    vendor = connections[using].vendor
+    made = _statements.get((name, vendor))
+    if made is None:
+        compiler = build(PLACEHOLDER).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        if list(params) != [PLACEHOLDER]:
+            raise ValueError(f"prepared statement {name!r} takes {list(params)!r}, not one value")
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        made = _statements[(name, vendor)] = (sql, converters)
+    return made
+
+
+@functools.cache
+def _preparing_cursor_class():
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        """Binds parameters on the server and prepares each statement the first time."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
+
+
+def _cursor(using: str):
+    connection = connections[using]
+    connection.ensure_connection()
+    raw = connection.connection
+    if (
+        connection.vendor != "postgresql"
+        or getattr(raw, "prepare_threshold", None) is None
+        # Queries are being logged (DEBUG, CaptureQueriesContext): Django's own cursor, so that
+        # the log shows the SQL with its values (a prepared execution carries only a name).
+        or connection.queries_logged
+    ):
+        return connection.cursor()
+    connection.validate_thread_sharing()
+    return connection.make_cursor(_preparing_cursor_class()(raw))
+
+
+def fetch_prepared(
+    name: str, build: Callable[[str], QuerySet], value: Any, *, using: str = "default"
+) -> list[tuple]:
+    """All rows of ``build(value)`` as tuples of Python values (as ``values_list`` gives them):
+    the queryset's SQL compiled once, prepared on PostgreSQL."""
+    sql, converters = statement(name, build, using=using)
+    with _cursor(using) as cursor:
+        cursor.execute(sql, [value])
+        rows = cursor.fetchall()
+    if converters:
+        rows = [_converted(row, converters, connections[using]) for row in rows]
+    return rows
+
+
+def _converted(row, converters: dict, connection) -> tuple:
+    values = list(row)
+    for pos, (functions, expression) in converters.items():
+        for convert in functions:
+            values[pos] = convert(values[pos], expression, connection)
+    return tuple(values)
