@@ -46,6 +46,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from postgres_admin import admin_connection
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_MD = ROOT / "bench" / "results.md"
 RESULTS_JSON = ROOT / "bench" / "results.json"
@@ -300,18 +302,8 @@ def _base_env(data_dir: str) -> dict:
 
 
 def _recreate_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    with psycopg.connect(
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
+    cfg, admin = admin_connection(url)
+    with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
@@ -422,18 +414,8 @@ def _group(pgid: int) -> set[int]:
 
 def _backends(database_url: str) -> set[int]:
     """The PostgreSQL server processes serving the bench database (gunicorn's kept connections)."""
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(database_url)
-    with psycopg.connect(
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
+    cfg, admin = admin_connection(database_url)
+    with admin:
         rows = admin.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s", [cfg["NAME"]]
         ).fetchall()

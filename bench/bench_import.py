@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from postgres_admin import admin_connection
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_MD = ROOT / "bench" / "results.md"
 RESULTS_JSON = ROOT / "bench" / "results.json"
@@ -132,21 +134,6 @@ def child(rows: int, trace: bool) -> dict:
     }
 
 
-def _pg_admin(url: str):
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    return cfg, psycopg.connect(
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
 def run_child(rows: int, trace: bool, database_url: str | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="anjian-bench-") as tmp:
         env = {
@@ -161,7 +148,7 @@ def run_child(rows: int, trace: bool, database_url: str | None) -> dict:
         env.pop("DATABASE_URL", None)
         dbname = None
         if database_url:
-            _cfg, admin = _pg_admin(database_url)
+            _cfg, admin = admin_connection(database_url)
             dbname = f"anjian_bench_{os.getpid()}_{rows}_{int(trace)}"
             admin.execute(f'CREATE DATABASE "{dbname}"')
             base = database_url.rsplit("/", 1)[0]
