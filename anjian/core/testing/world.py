@@ -8,6 +8,7 @@ Built through the real services (audit records included), as Zulip sets up data 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,3 +157,22 @@ def build_world() -> World:
         role_assign(actor=None, user=user, role=role, **kwargs)
         world.users[persona] = user
     return world
+
+
+_MOBILES = itertools.count(1)
+
+
+def second_user(world, username: str, role: str = Role.INSPECTOR, **scope):
+    """Another person in town A (by default a second inspector), made with the real services."""
+    user = user_create(
+        actor=None,
+        username=username,
+        name=username,
+        password=PASSWORD,
+        mobile=f"137{next(_MOBILES):08d}",
+        must_change_password=False,
+    )
+    if not scope:
+        scope = {"region": world.town_a}
+    role_assign(actor=None, user=user, role=role, **scope)
+    return user

@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from anjian.accounts.roles import Role
-from anjian.accounts.services import role_assign, user_create
 from anjian.audit.models import AuditEntry
 from anjian.core.testing.concurrency import run_at_once
-from anjian.core.testing.world import PASSWORD
+from anjian.core.testing.world import second_user
 from anjian.enforcement import settings_services as services
 from anjian.enforcement.models import EnforcementSettings, NumberingRule, OfficerCertificate
 
@@ -24,15 +23,8 @@ pytestmark = [
 ]
 
 
-def colleague(world):
-    """A second person of town A's office."""
-    user = user_create(actor=None, username="office_a2", name="同事", password=PASSWORD)
-    role_assign(actor=None, user=user, role=Role.TOWN_OFFICE, region=world.town_a)
-    return user
-
-
 def both(world, call) -> dict:
-    other = colleague(world)
+    other = second_user(world, "office_a2", Role.TOWN_OFFICE)
     return {
         name: lambda actor=actor, name=name: call(actor, name)
         for name, actor in [("first", world.town_office_a), ("second", other)]

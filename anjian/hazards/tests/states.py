@@ -10,15 +10,11 @@ the within-state steps, so that a table-allowed action can succeed.
 from __future__ import annotations
 
 import datetime
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
-from anjian.accounts.roles import Role
-from anjian.accounts.services import role_assign, user_create
-from anjian.core.testing.world import PASSWORD
 from anjian.hazards.choices import HazardStatus
 from anjian.hazards.models import (
     ExtensionRequest,
@@ -216,22 +212,3 @@ def footprint(hazard: Hazard) -> Footprint:
         resumptions=ResumptionApplication.objects.filter(**of).count(),
         deadline=hazard.deadline,
     )
-
-
-_MOBILES = itertools.count(1)
-
-
-def second_user(world, username: str, role: str = Role.INSPECTOR, **scope):
-    """Another person in town A (by default a second inspector), made with the real services."""
-    user = user_create(
-        actor=None,
-        username=username,
-        name=username,
-        password=PASSWORD,
-        mobile=f"137{next(_MOBILES):08d}",
-        must_change_password=False,
-    )
-    if not scope:
-        scope = {"region": world.town_a}
-    role_assign(actor=None, user=user, role=role, **scope)
-    return user

@@ -20,11 +20,12 @@ from django.db import connection
 from anjian.audit.models import AuditEntry
 from anjian.core.exceptions import InvalidTransition, StaleObject
 from anjian.core.testing.concurrency import Race, run_at_once
+from anjian.core.testing.world import second_user
 from anjian.hazards.choices import HazardStatus, ReportOutcome
 from anjian.hazards.models import Hazard
 from anjian.hazards.services import hazard_transition
 from anjian.hazards.tests.factories import make_hazard
-from anjian.hazards.tests.states import days, hazard_in_state, second_user
+from anjian.hazards.tests.states import days, hazard_in_state
 from anjian.units.models import Unit, UnitKind
 from anjian.units.services import unit_create, unit_update
 

@@ -20,6 +20,7 @@ from anjian.accounts.permissions import MATRIX
 from anjian.accounts.roles import Role
 from anjian.audit.models import AuditEntry
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
+from anjian.core.testing.world import second_user
 from anjian.hazards.choices import ExtensionStatus, HazardStatus, ReportOutcome
 from anjian.hazards.models import HazardEvent
 from anjian.hazards.services import hazard_transition
@@ -32,7 +33,6 @@ from anjian.hazards.tests.states import (
     footprint,
     hazard_in_state,
     prepare,
-    second_user,
     valid_input,
 )
 from anjian.hazards.workflow import TRANSITIONS, mermaid

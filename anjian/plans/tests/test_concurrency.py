@@ -16,10 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from anjian.accounts.roles import Role
-from anjian.accounts.services import role_assign, user_create
 from anjian.audit.models import AuditEntry
 from anjian.core.testing.concurrency import run_at_once
-from anjian.core.testing.world import PASSWORD
+from anjian.core.testing.world import second_user
 from anjian.inspections.models import Inspection
 from anjian.inspections.tests.factories import make_checklist
 from anjian.plans import services
@@ -38,19 +37,12 @@ SEED = 7
 TASK_ROW = ("unit_id", "month", "kind", "assignee_id", "is_random")
 
 
-def colleague(world):
-    """A second person of town A's office."""
-    user = user_create(actor=None, username="office_a2", name="同事", password=PASSWORD)
-    role_assign(actor=None, user=user, role=Role.TOWN_OFFICE, region=world.town_a)
-    return user
-
-
 def task_rows(plan) -> list[tuple]:
     return sorted(InspectionTask.objects.filter(plan=plan).values_list(*TASK_ROW))
 
 
 def test_two_first_generations_at_once_make_one_plan_with_one_schedule(world):
-    other = colleague(world)
+    other = second_user(world, "office_a2", Role.TOWN_OFFICE)
     bulk_units([world.village_a1, world.village_a2], 150)
     for year in YEARS:
         race = run_at_once(
@@ -87,7 +79,7 @@ def test_two_first_generations_at_once_make_one_plan_with_one_schedule(world):
 
 
 def test_the_same_frequency_added_twice_at_once_is_added_once(world):
-    other = colleague(world)
+    other = second_user(world, "office_a2", Role.TOWN_OFFICE)
     for round_ in range(5):
         category = Category.objects.create(
             code=f"fire-key-{round_}", name=f"消防重点单位{round_}", group="fire"
@@ -116,7 +108,7 @@ def test_the_same_frequency_added_twice_at_once_is_added_once(world):
 def test_one_inspection_linked_to_two_tasks_at_once_goes_to_one(world):
     """Two people link the same inspection, made without a task, to two tasks of its unit at once:
     one link is made, the other is told the inspection belongs to another task (not a 500)."""
-    other = colleague(world)
+    other = second_user(world, "office_a2", Role.TOWN_OFFICE)
     checklist = make_checklist()
     contract_expert(world)
     for year in (2026, 2027, 2028):

@@ -8,10 +8,9 @@ import pytest
 from django.db import connection
 
 from anjian.accounts.roles import Role
-from anjian.accounts.services import role_assign, user_create
 from anjian.audit.models import AuditEntry
 from anjian.core.testing.concurrency import run_at_once
-from anjian.core.testing.world import PASSWORD
+from anjian.core.testing.world import second_user
 from anjian.units import public
 from anjian.units.models import PublicProfile
 
@@ -23,8 +22,7 @@ pytestmark = [
 
 
 def test_two_first_saves_of_the_public_page_settings_make_one_profile(world):
-    other = user_create(actor=None, username="office_a2", name="同事", password=PASSWORD)
-    role_assign(actor=None, user=other, role=Role.TOWN_OFFICE, region=world.town_a)
+    other = second_user(world, "office_a2", Role.TOWN_OFFICE)
     race = run_at_once(
         {
             name: lambda actor=actor, shown=shown: public.public_profile_update(
