@@ -40,7 +40,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,6 +48,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+
+from anjian.core.prepared import fetch_prepared
 
 SOURCE_OFFICE = "office"
 SOURCE_PUBLISHED = "published"
@@ -92,6 +94,27 @@ class YearData:
             return False
         return d.weekday() < 5
 
+    @cached_property
+    def _working_days_through(self) -> tuple[int, ...]:
+        """At index i: the working days from 1 January to the year's day i + 1, both counted."""
+        first = datetime.date(self.year, 1, 1)
+        counts, total = [], 0
+        for i in range((datetime.date(self.year + 1, 1, 1) - first).days):
+            total += self.is_working_day(first + datetime.timedelta(days=i))
+            counts.append(total)
+        return tuple(counts)
+
+    def working_days_through(self, d: datetime.date) -> int:
+        """The working days of this year up to ``d``, ``d`` counted (counted once per year, so
+        that a list of overdue hazards costs a subtraction per row, not a walk over the days)."""
+        return self._working_days_through[
+            d.toordinal() - datetime.date(self.year, 1, 1).toordinal()
+        ]
+
+    @property
+    def working_days(self) -> int:
+        return self._working_days_through[-1]
+
     def entries(self) -> list[CalendarEntry]:
         rows = [CalendarEntry(d, HOLIDAY, n) for d, n in self.holidays.items()]
         rows += [CalendarEntry(d, WORKDAY, n) for d, n in self.workdays.items()]
@@ -120,6 +143,20 @@ def _published_year(year: int) -> YearData | None:
         holidays={d: chinese.get(n, n) for d, n in sorted(holidays.items()) if d.year == year},
         workdays={d: chinese.get(n, n) for d, n in sorted(workdays.items()) if d.year == year},
     )
+
+
+def _revisions_query(_unused=None):
+    """The revision of every year the office entered: every request that counts working days
+    asks it first, so it is a prepared statement (``core.prepared``)."""
+    from anjian.core.models import CalendarYear
+
+    return CalendarYear.objects.values_list("year", "revision")
+
+
+@lru_cache(maxsize=256)
+def _weekends_only_year(year: int) -> YearData:
+    """A year nobody has entered and the package does not cover: only weekends are days off."""
+    return YearData(year=year, source=SOURCE_WEEKENDS_ONLY)
 
 
 _office_cache: dict[tuple[int, uuid.UUID], YearData] = {}
@@ -178,9 +215,7 @@ class WorkingCalendar:
 
     def _revisions(self) -> dict[int, uuid.UUID]:
         if self._office_revisions is None:
-            from anjian.core.models import CalendarYear
-
-            self._office_revisions = dict(CalendarYear.objects.values_list("year", "revision"))
+            self._office_revisions = dict(fetch_prepared("calendar_revisions", _revisions_query))
         return self._office_revisions
 
     def year(self, year: int) -> YearData:
@@ -190,7 +225,7 @@ class WorkingCalendar:
             if revision is not None:
                 data = _office_year(year, revision)
             else:
-                data = _published_year(year) or YearData(year=year, source=SOURCE_WEEKENDS_ONLY)
+                data = _published_year(year) or _weekends_only_year(year)
             self._years[year] = data
         return data
 
@@ -239,13 +274,16 @@ class WorkingCalendar:
         a, b = _as_date(a), _as_date(b)
         if b < a:
             return -self.working_days_between(b, a)
-        count = 0
-        d = a + ONE_DAY
-        while d <= b:
-            if self.is_working_day(d):
-                count += 1
-            d += ONE_DAY
-        return count
+        first, last = self.year(a.year), self.year(b.year)
+        if a.year == b.year:
+            return last.working_days_through(b) - first.working_days_through(a)
+        between = sum(self.year(y).working_days for y in range(a.year + 1, b.year))
+        return (
+            first.working_days
+            - first.working_days_through(a)
+            + between
+            + last.working_days_through(b)
+        )
 
 
 def is_working_day(d: datetime.date | datetime.datetime) -> bool:

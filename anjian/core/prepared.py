@@ -29,22 +29,23 @@ from django.db.models import QuerySet
 
 PLACEHOLDER = "\x00anjian-prepared-parameter\x00"
 
-_statements: dict[tuple[str, str], tuple[str, dict]] = {}
+_statements: dict[tuple[str, str], tuple[str, dict, int]] = {}
 
 
 def statement(name: str, build: Callable[[str], QuerySet], *, using: str = "default"):
-    """The SQL of ``build(PLACEHOLDER)`` and the converters of its columns (what the ORM applies
-    to values from the database), made once per process and database vendor. The
-    queryset must take exactly one parameter, the placeholder (checked)."""
+    """The SQL of ``build(PLACEHOLDER)``, the converters of its columns (what the ORM applies to
+    values from the database) and how many values it takes, made once per process and database
+    vendor. The queryset takes the placeholder as its one parameter, or no parameter at all
+    (checked)."""
     vendor = connections[using].vendor
     made = _statements.get((name, vendor))
     if made is None:
         compiler = build(PLACEHOLDER).query.get_compiler(using)
         sql, params = compiler.as_sql()
-        if list(params) != [PLACEHOLDER]:
+        if list(params) not in ([PLACEHOLDER], []):
             raise ValueError(f"prepared statement {name!r} takes {list(params)!r}, not one value")
         converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-        made = _statements[(name, vendor)] = (sql, converters)
+        made = _statements[(name, vendor)] = (sql, converters, len(params))
     return made
 
 
@@ -78,13 +79,14 @@ def _cursor(using: str):
 
 
 def fetch_prepared(
-    name: str, build: Callable[[str], QuerySet], value: Any, *, using: str = "default"
+    name: str, build: Callable[[str], QuerySet], value: Any = None, *, using: str = "default"
 ) -> list[tuple]:
     """All rows of ``build(value)`` as tuples of Python values (as ``values_list`` gives them):
-    the queryset's SQL compiled once, prepared on PostgreSQL."""
-    sql, converters = statement(name, build, using=using)
+    the queryset's SQL compiled once, prepared on PostgreSQL. A queryset without a parameter
+    ignores the value it is built with (``lambda _: …``)."""
+    sql, converters, takes = statement(name, build, using=using)
     with _cursor(using) as cursor:
-        cursor.execute(sql, [value])
+        cursor.execute(sql, [value][:takes])
         rows = cursor.fetchall()
     if converters:
         rows = [_converted(row, converters, connections[using]) for row in rows]

@@ -89,6 +89,31 @@ def test_working_days_between_counts_the_days_after_the_first_date():
     assert working_days_between(D(2026, 10, 1), D(2026, 10, 10)) == 3
 
 
+def _counted_day_by_day(a: datetime.date, b: datetime.date) -> int:
+    """The definition, walked a day at a time: working days d with a < d <= b."""
+    sign, (a, b) = (1, (a, b)) if a <= b else (-1, (b, a))
+    days = (b - a).days
+    return sign * sum(is_working_day(a + datetime.timedelta(days=i)) for i in range(1, days + 1))
+
+
+@pytest.mark.django_db
+def test_working_days_between_agrees_with_counting_day_by_day_across_years(world):
+    """Counted from each year's running totals: right across the Spring Festival, National Day,
+    the turn of a year, an office-entered year (2027) and a year nobody entered (2028)."""
+    calendar_year_save(
+        actor=world.town_office_a, year=2027, days=parse_calendar_text(2027, OFFICE_2027)
+    )
+    dates = [
+        D(2025, 12, 31), D(2026, 1, 1), D(2026, 2, 13), D(2026, 2, 14), D(2026, 2, 24),
+        D(2026, 9, 30), D(2026, 10, 8), D(2026, 12, 31), D(2027, 1, 1), D(2027, 2, 19),
+        D(2027, 2, 20), D(2027, 12, 31), D(2028, 2, 29), D(2028, 12, 31),
+    ]  # fmt: skip
+    for a in dates:
+        for b in dates:
+            assert working_days_between(a, b) == _counted_day_by_day(a, b), (a, b)
+    assert working_days_between(D(2027, 2, 19), D(2027, 2, 22)) == 2  # Sat 20 (make-up), Mon 22
+
+
 @pytest.mark.django_db
 def test_a_december_deadline_into_an_unentered_year_falls_back_to_weekends_with_a_warning():
     assert calendar_source(2027) == "weekends_only"
