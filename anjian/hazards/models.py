@@ -76,10 +76,27 @@ def hazard_code(pk: int | None, found_at: datetime.datetime | None) -> str:
     return f"YH{year}-{pk or 0:06d}"
 
 
+def unit_region_paths(unit_ids) -> dict[int, str]:
+    """Unit id → the path of its village (what a hazard's ``region_path`` copies)."""
+    from anjian.units.models import Unit
+
+    return dict(Unit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "region__path"))
+
+
 class HazardQuerySet(ScopedQuerySet):
-    scope_path = "unit__region__path"
+    # The unit's region path, copied onto the hazard (``Hazard.region_path``): the busiest lists
+    # and counts are scoped without joining the unit and the region.
+    scope_path = "region_path"
     scope_unit = "unit_id"
     scope_committee = "unit__committee_id"
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Hazards written in bulk (demo, benchmarks, tests) get their unit's region path too."""
+        objs = list(objs)
+        paths = unit_region_paths(o.unit_id for o in objs if not o.region_path)
+        for obj in objs:
+            obj.region_path = obj.region_path or paths[obj.unit_id]
+        return super().bulk_create(objs, *args, **kwargs)
 
     def open(self) -> HazardQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -97,6 +114,9 @@ class Hazard(TimeStampedModel):
     unit = models.ForeignKey(
         "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="hazards"
     )
+    # The path of the unit's village, copied when the hazard is recorded and when the unit moves
+    # (``services.hazards_follow_unit``); it scopes the hazard. Never edited by hand.
+    region_path = models.CharField(_("region path"), max_length=200, editable=False)
     # --- What and where ---------------------------------------------------------------------------
     location = models.CharField(_("location"), max_length=200)
     description = models.TextField(_("description"))
@@ -277,10 +297,24 @@ class Hazard(TimeStampedModel):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="hazard_open_idx",
             ),
+            # The open hazards of an area (a town's, a village's): the lists' counts by scope
+            # read this index alone on PostgreSQL (a path prefix needs the pattern operators).
+            models.Index(
+                fields=["region_path", "status"],
+                include=["level", "deadline"],
+                condition=Q(status__in=OPEN_STATUSES),
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+                name="hazard_open_path_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.description[:30]}"
+
+    def save(self, *args, **kwargs):
+        if not self.region_path and self.unit_id:
+            self.region_path = unit_region_paths([self.unit_id])[self.unit_id]
+        super().save(*args, **kwargs)
 
     @property
     def code(self) -> str:
@@ -299,7 +333,7 @@ class Hazard(TimeStampedModel):
 class HazardScopedQuerySet(ScopedQuerySet):
     """Rows that belong to one hazard: visible wherever the hazard is."""
 
-    scope_path = "hazard__unit__region__path"
+    scope_path = "hazard__region_path"
     scope_unit = "hazard__unit_id"
     scope_committee = "hazard__unit__committee_id"
     view_action = "hazards.view"

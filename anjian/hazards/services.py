@@ -209,6 +209,21 @@ def _after_commit(fn, *args, **kwargs) -> None:
     transaction.on_commit(lambda: fn(*args, **kwargs))
 
 
+def hazards_lock_of_unit(unit_id: int) -> None:
+    """Lock the hazards of a unit that is about to move, before the unit's own row: the order in
+    which a hazard's transition takes them (the hazard, then the unit when it is regraded), so that
+    a move and a transition cannot deadlock."""
+    list(Hazard.objects.select_for_update(no_key=True).filter(unit_id=unit_id).values_list("pk"))
+
+
+def hazards_follow_unit(unit_id: int) -> int:
+    """After a unit moved to another village (``units.services.unit_update``, in its transaction,
+    the unit's row locked): its hazards take the new village's path, which scopes them. Derived, not
+    audited (the unit's move is). Returns how many hazards changed."""
+    path = Unit.objects.filter(pk=unit_id).values_list("region__path", flat=True).get()
+    return Hazard.objects.filter(unit_id=unit_id).exclude(region_path=path).update(region_path=path)
+
+
 def _regrade_unit(unit_id: int) -> None:
     """The unit's suggested grade counts its hazards of the last twelve months. Called before
     ``audit_record``: the unit's row is locked before the audit chain's head, in the order
@@ -236,8 +251,15 @@ def hazard_create(
     unknown = set(fields) - set(HAZARD_FIELDS)
     if unknown:
         raise TypeError(f"hazard_create() got unknown fields: {sorted(unknown)}")
+    # The unit's row is locked while its hazard is written: a move of the unit to another village
+    # (``hazards_follow_unit``) waits, and then finds this hazard, or ran first and its village is
+    # the one read here.
     unit = (
-        Unit.objects.for_action(actor, RECORD).select_related("region").filter(pk=unit_id).first()
+        Unit.objects.for_action(actor, RECORD)
+        .select_related("region")
+        .select_for_update(no_key=True, of=("self",))
+        .filter(pk=unit_id)
+        .first()
     )
     if unit is None:
         raise Http404
@@ -264,6 +286,7 @@ def hazard_create(
         )
     hazard = Hazard(
         unit=unit,
+        region_path=unit.region.path,
         reported_by=actor if getattr(actor, "pk", None) else None,
         found_by=actor if getattr(actor, "pk", None) and not data.get("found_by_name") else None,
         tip_off=tip_off,

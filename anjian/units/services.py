@@ -251,6 +251,20 @@ def _hazard_history(unit_ids: Iterable[int] | None) -> dict:
     return unit_hazard_history(unit_ids)
 
 
+def _hazards_moving(unit_id: int) -> None:
+    """The hazards of a unit moving to another village are locked first (hazards app)."""
+    from anjian.hazards.services import hazards_lock_of_unit
+
+    hazards_lock_of_unit(unit_id)
+
+
+def _hazards_moved(unit_id: int) -> None:
+    """…and then carry the new village's path, which scopes them."""
+    from anjian.hazards.services import hazards_follow_unit
+
+    hazards_follow_unit(unit_id)
+
+
 def suggest_committee(*, region: Region, kind: str, categories: Iterable[Category] = ()):
     """The sector committee the rules suggest for a unit in ``region`` (a village), or None."""
     key = grading.suggest_committee_key(kind, [c.group for c in categories])
@@ -414,11 +428,16 @@ def unit_update(
     values["suggested_grade"] = suggested
     if "name" in data:
         values |= pinyin_fields(data["name"])
+    moving = "region" in data and data["region"].pk != unit.region_id
+    if moving:
+        _hazards_moving(unit.pk)
     updated = Unit.objects.filter(pk=unit.pk, version=expected_version).update(
         **values, version=F("version") + 1
     )
     if updated != 1:
         raise StaleObject()
+    if moving:
+        _hazards_moved(unit.pk)
     if categories is not None:
         unit.categories.set(categories)
     unit = Unit.objects.select_related("region", "committee").get(pk=unit.pk)

@@ -84,6 +84,7 @@ T = {
     "hazard sub-grade": "隐患细分等级",
     "hazard sub-grades": "隐患细分等级",
     "unit": "单位",
+    "region path": "所在区域路径",
     "location": "隐患部位",
     "description": "隐患描述",
     "type": "类型",

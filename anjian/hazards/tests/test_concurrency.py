@@ -21,7 +21,7 @@ from anjian.audit.models import AuditEntry
 from anjian.core.exceptions import InvalidTransition, StaleObject
 from anjian.core.testing.concurrency import Race, run_at_once
 from anjian.core.testing.world import second_user
-from anjian.hazards.choices import HazardStatus, ReportOutcome
+from anjian.hazards.choices import HazardLevel, HazardStatus, ReportOutcome
 from anjian.hazards.models import Hazard
 from anjian.hazards.services import hazard_transition
 from anjian.hazards.tests.factories import make_hazard
@@ -164,3 +164,73 @@ def test_recording_a_hazard_while_the_unit_is_edited_does_not_deadlock(world):
         )
         assert set(outcome.results) == {"hazard", "unit"}, outcome.raised
         assert unit.hazards.count() == 3
+
+
+def test_recording_a_hazard_while_its_unit_moves_leaves_every_hazard_in_the_new_village(world):
+    """A hazard carries its unit's village path (its scope). Recorded while the unit moves, it
+    still ends up under the new village: the move waits for it, or it reads the new village."""
+    for round_ in range(ROUNDS):
+        unit = unit_create(
+            actor=None,
+            name=f"场口迁址机械厂{round_}",
+            region=world.village_a1,
+            kind=UnitKind.ENTERPRISE,
+            address="场口镇东梓关村",
+        )
+        make_hazard(world.inspector_a, unit)
+        version = Unit.objects.get(pk=unit.pk).version
+        outcome = race(
+            {
+                "hazard": lambda unit=unit: make_hazard(world.inspector_a, unit),
+                "move": lambda unit=unit, version=version: unit_update(
+                    actor=world.town_office_a,
+                    unit_id=unit.pk,
+                    expected_version=version,
+                    region=world.village_a2,
+                    reason="搬迁至上沙村",
+                ),
+            }
+        )
+        assert set(outcome.results) == {"hazard", "move"}, outcome.raised
+        paths = set(unit.hazards.values_list("region_path", flat=True))
+        assert unit.hazards.count() == 2
+        assert paths == {world.village_a2.path}
+
+
+def test_cancelling_a_hazard_while_its_unit_moves_does_not_deadlock(world):
+    """Cancelling a major hazard lowers its unit's suggested grade: the cancellation locks the
+    hazard, then the unit. The move locks the unit's hazards before the unit. Both succeed, and the
+    cancelled hazard moved too."""
+    for round_ in range(ROUNDS):
+        unit = unit_create(
+            actor=None,
+            name=f"场口撤销机械厂{round_}",
+            region=world.village_a1,
+            kind=UnitKind.ENTERPRISE,
+            address="场口镇东梓关村",
+        )
+        hazard = make_hazard(world.inspector_a, unit, level=HazardLevel.MAJOR)
+        graded = Unit.objects.get(pk=unit.pk).suggested_grade
+        version = Unit.objects.get(pk=unit.pk).version
+        outcome = race(
+            {
+                "cancel": lambda hazard=hazard: hazard_transition(
+                    actor=world.town_office_a,
+                    hazard_id=hazard.pk,
+                    action="cancel",
+                    expected_version=hazard.version,
+                    note="录入重复",
+                ),
+                "move": lambda unit=unit, version=version: unit_update(
+                    actor=world.town_office_a,
+                    unit_id=unit.pk,
+                    expected_version=version,
+                    region=world.village_a2,
+                    reason="搬迁至上沙村",
+                ),
+            }
+        )
+        assert set(outcome.results) == {"cancel", "move"}, outcome.raised
+        hazard.refresh_from_db()
+        assert (hazard.status, hazard.region_path) == (S.CANCELLED, world.village_a2.path)
+        assert Unit.objects.get(pk=unit.pk).suggested_grade != graded
