@@ -17,6 +17,9 @@ def api_not_found(request, *args, **kwargs):
 api_not_found.public = True  # type: ignore[attr-defined]
 
 urlpatterns = [
+    # The API first: scripts and apps call it most, and no page address starts with "api/".
+    path("api/v1/", api.urls),
+    re_path(r"^api/.*$", api_not_found, name="api_not_found"),
     path("", include("anjian.core.urls")),
     path("accounts/", include("anjian.accounts.urls")),
     path("regions/", include("anjian.regions.urls")),
@@ -38,8 +41,6 @@ urlpatterns = [
     path("audit/", include("anjian.audit.urls")),
     path("notifications/", include("anjian.notifications.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
-    path("api/v1/", api.urls),
-    re_path(r"^api/.*$", api_not_found, name="api_not_found"),
     path("admin/", admin.site.urls),
 ]
 
