@@ -406,6 +406,12 @@ def unit_update(
             )
     if "region" in data and data["region"] is None:
         errors["region"] = _("Choose the village or community of the unit.")
+    moving = data.get("region") is not None and data["region"].pk != unit.region_id
+    if moving:
+        _hazards_moving(unit.pk)
+    # The unit's row is locked before its grade is suggested from its hazards: a hazard recorded or
+    # cancelled at the same moment waits and then suggests again, or has committed and is counted.
+    Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk").first()
     categories = data.pop("categories", None)
     current_categories = list(unit.categories.all()) if categories is None else categories
     size = data.get("size", unit.size)
@@ -428,9 +434,6 @@ def unit_update(
     values["suggested_grade"] = suggested
     if "name" in data:
         values |= pinyin_fields(data["name"])
-    moving = "region" in data and data["region"].pk != unit.region_id
-    if moving:
-        _hazards_moving(unit.pk)
     updated = Unit.objects.filter(pk=unit.pk, version=expected_version).update(
         **values, version=F("version") + 1
     )

@@ -11,6 +11,8 @@ so neither deadlocks.
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +28,7 @@ from anjian.hazards.models import Hazard
 from anjian.hazards.services import hazard_transition
 from anjian.hazards.tests.factories import make_hazard
 from anjian.hazards.tests.states import days, hazard_in_state
+from anjian.units import services as unit_services
 from anjian.units.models import Unit, UnitKind
 from anjian.units.services import unit_create, unit_update
 
@@ -234,3 +237,51 @@ def test_cancelling_a_hazard_while_its_unit_moves_does_not_deadlock(world):
         hazard.refresh_from_db()
         assert (hazard.status, hazard.region_path) == (S.CANCELLED, world.village_a2.path)
         assert Unit.objects.get(pk=unit.pk).suggested_grade != graded
+
+
+def test_cancelling_a_hazard_while_its_unit_is_edited_leaves_the_grade_of_the_hazards_left(
+    world, monkeypatch
+):
+    """The edit suggests the unit's grade from its hazards with the unit's row locked: a
+    cancellation at the same moment is counted, or suggests again after the edit. The edit is held
+    for a moment after reading the hazards, so that the cancellation runs in between."""
+    original = unit_services._hazard_history
+
+    def held_in_edits(unit_ids):
+        history = original(unit_ids)
+        if sys._getframe(1).f_code.co_name == "unit_update":
+            time.sleep(0.3)
+        return history
+
+    monkeypatch.setattr(unit_services, "_hazard_history", held_in_edits)
+    for round_ in range(ROUNDS):
+        unit = unit_create(
+            actor=None,
+            name=f"场口改址机械厂{round_}",
+            region=world.village_a1,
+            kind=UnitKind.ENTERPRISE,
+            address="场口镇东梓关村",
+        )
+        graded = Unit.objects.get(pk=unit.pk).suggested_grade
+        hazard = make_hazard(world.inspector_a, unit, level=HazardLevel.MAJOR)
+        unit.refresh_from_db()
+        assert unit.suggested_grade != graded
+        outcome = race(
+            {
+                "cancel": lambda hazard=hazard: hazard_transition(
+                    actor=world.town_office_a,
+                    hazard_id=hazard.pk,
+                    action="cancel",
+                    expected_version=hazard.version,
+                    note="录入重复",
+                ),
+                "edit": lambda unit=unit, address=f"场口镇东梓关村{round_ + 20}号": unit_update(
+                    actor=world.town_office_a,
+                    unit_id=unit.pk,
+                    expected_version=unit.version,
+                    address=address,
+                ),
+            }
+        )
+        assert set(outcome.results) == {"cancel", "edit"}, outcome.raised
+        assert Unit.objects.get(pk=unit.pk).suggested_grade == graded
