@@ -139,30 +139,52 @@ def test_a_recheck_and_a_cancellation_at_once_one_wins(world):
             assert report.rechecked_by is None
 
 
+def a_unit(world, name: str) -> Unit:
+    """A new enterprise in 东梓关村 (village A1), for one round of a race on its row."""
+    return unit_create(
+        actor=None,
+        name=name,
+        region=world.village_a1,
+        kind=UnitKind.ENTERPRISE,
+        address="场口镇东梓关村",
+    )
+
+
+def editing(world, unit: Unit, **fields) -> Callable[[], Unit]:
+    """The office's edit of ``unit`` (compare-and-set on the version read now)."""
+    version = Unit.objects.get(pk=unit.pk).version
+    return lambda: unit_update(
+        actor=world.town_office_a, unit_id=unit.pk, expected_version=version, **fields
+    )
+
+
+def moving(world, unit: Unit) -> Callable[[], Unit]:
+    """The office moves ``unit`` from 东梓关村 to 上沙村 (village A2)."""
+    return editing(world, unit, region=world.village_a2, reason="搬迁至上沙村")
+
+
+def cancelling(world, hazard: Hazard) -> Callable[[], Hazard]:
+    """The office cancels ``hazard`` as a duplicate."""
+    return lambda: hazard_transition(
+        actor=world.town_office_a,
+        hazard_id=hazard.pk,
+        action="cancel",
+        expected_version=hazard.version,
+        note="录入重复",
+    )
+
+
 def test_recording_a_hazard_while_the_unit_is_edited_does_not_deadlock(world):
     """Recording a hazard re-suggests the unit's grade (the unit's row) and appends to the audit
     chain; editing the unit takes the same two locks. Both orders agree, so both succeed."""
     for round_ in range(ROUNDS):
-        unit = unit_create(
-            actor=None,
-            name=f"场口测试机械厂{round_}",
-            region=world.village_a1,
-            kind=UnitKind.ENTERPRISE,
-            address="场口镇东梓关村",
-        )
+        unit = a_unit(world, f"场口测试机械厂{round_}")
         for _ in range(2):
             make_hazard(world.inspector_a, unit)
-        version = Unit.objects.get(pk=unit.pk).version
-        address = f"场口镇东梓关村{round_ + 10}号"
         outcome = race(
             {
                 "hazard": lambda unit=unit: make_hazard(world.inspector_a, unit),
-                "unit": lambda unit=unit, version=version, address=address: unit_update(
-                    actor=world.town_office_a,
-                    unit_id=unit.pk,
-                    expected_version=version,
-                    address=address,
-                ),
+                "unit": editing(world, unit, address=f"场口镇东梓关村{round_ + 10}号"),
             }
         )
         assert set(outcome.results) == {"hazard", "unit"}, outcome.raised
@@ -173,31 +195,17 @@ def test_recording_a_hazard_while_its_unit_moves_leaves_every_hazard_in_the_new_
     """A hazard carries its unit's village path (its scope). Recorded while the unit moves, it
     still ends up under the new village: the move waits for it, or it reads the new village."""
     for round_ in range(ROUNDS):
-        unit = unit_create(
-            actor=None,
-            name=f"场口迁址机械厂{round_}",
-            region=world.village_a1,
-            kind=UnitKind.ENTERPRISE,
-            address="场口镇东梓关村",
-        )
+        unit = a_unit(world, f"场口迁址机械厂{round_}")
         make_hazard(world.inspector_a, unit)
-        version = Unit.objects.get(pk=unit.pk).version
         outcome = race(
             {
                 "hazard": lambda unit=unit: make_hazard(world.inspector_a, unit),
-                "move": lambda unit=unit, version=version: unit_update(
-                    actor=world.town_office_a,
-                    unit_id=unit.pk,
-                    expected_version=version,
-                    region=world.village_a2,
-                    reason="搬迁至上沙村",
-                ),
+                "move": moving(world, unit),
             }
         )
         assert set(outcome.results) == {"hazard", "move"}, outcome.raised
-        paths = set(unit.hazards.values_list("region_path", flat=True))
         assert unit.hazards.count() == 2
-        assert paths == {world.village_a2.path}
+        assert set(unit.hazards.values_list("region_path", flat=True)) == {world.village_a2.path}
 
 
 def test_cancelling_a_hazard_while_its_unit_moves_does_not_deadlock(world):
@@ -205,38 +213,14 @@ def test_cancelling_a_hazard_while_its_unit_moves_does_not_deadlock(world):
     hazard, then the unit. The move locks the unit's hazards before the unit. Both succeed, and the
     cancelled hazard moved too."""
     for round_ in range(ROUNDS):
-        unit = unit_create(
-            actor=None,
-            name=f"场口撤销机械厂{round_}",
-            region=world.village_a1,
-            kind=UnitKind.ENTERPRISE,
-            address="场口镇东梓关村",
-        )
-        hazard = make_hazard(world.inspector_a, unit, level=HazardLevel.MAJOR)
+        unit = a_unit(world, f"场口撤销机械厂{round_}")
         graded = Unit.objects.get(pk=unit.pk).suggested_grade
-        version = Unit.objects.get(pk=unit.pk).version
-        outcome = race(
-            {
-                "cancel": lambda hazard=hazard: hazard_transition(
-                    actor=world.town_office_a,
-                    hazard_id=hazard.pk,
-                    action="cancel",
-                    expected_version=hazard.version,
-                    note="录入重复",
-                ),
-                "move": lambda unit=unit, version=version: unit_update(
-                    actor=world.town_office_a,
-                    unit_id=unit.pk,
-                    expected_version=version,
-                    region=world.village_a2,
-                    reason="搬迁至上沙村",
-                ),
-            }
-        )
+        hazard = make_hazard(world.inspector_a, unit, level=HazardLevel.MAJOR)
+        outcome = race({"cancel": cancelling(world, hazard), "move": moving(world, unit)})
         assert set(outcome.results) == {"cancel", "move"}, outcome.raised
         hazard.refresh_from_db()
         assert (hazard.status, hazard.region_path) == (S.CANCELLED, world.village_a2.path)
-        assert Unit.objects.get(pk=unit.pk).suggested_grade != graded
+        assert Unit.objects.get(pk=unit.pk).suggested_grade == graded
 
 
 def test_cancelling_a_hazard_while_its_unit_is_edited_leaves_the_grade_of_the_hazards_left(
@@ -255,32 +239,14 @@ def test_cancelling_a_hazard_while_its_unit_is_edited_leaves_the_grade_of_the_ha
 
     monkeypatch.setattr(unit_services, "_hazard_history", held_in_edits)
     for round_ in range(ROUNDS):
-        unit = unit_create(
-            actor=None,
-            name=f"场口改址机械厂{round_}",
-            region=world.village_a1,
-            kind=UnitKind.ENTERPRISE,
-            address="场口镇东梓关村",
-        )
+        unit = a_unit(world, f"场口改址机械厂{round_}")
         graded = Unit.objects.get(pk=unit.pk).suggested_grade
         hazard = make_hazard(world.inspector_a, unit, level=HazardLevel.MAJOR)
-        unit.refresh_from_db()
-        assert unit.suggested_grade != graded
+        assert Unit.objects.get(pk=unit.pk).suggested_grade != graded
         outcome = race(
             {
-                "cancel": lambda hazard=hazard: hazard_transition(
-                    actor=world.town_office_a,
-                    hazard_id=hazard.pk,
-                    action="cancel",
-                    expected_version=hazard.version,
-                    note="录入重复",
-                ),
-                "edit": lambda unit=unit, address=f"场口镇东梓关村{round_ + 20}号": unit_update(
-                    actor=world.town_office_a,
-                    unit_id=unit.pk,
-                    expected_version=unit.version,
-                    address=address,
-                ),
+                "cancel": cancelling(world, hazard),
+                "edit": editing(world, unit, address=f"场口镇东梓关村{round_ + 20}号"),
             }
         )
         assert set(outcome.results) == {"cancel", "edit"}, outcome.raised
