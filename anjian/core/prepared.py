@@ -43,7 +43,9 @@ def statement(name: str, build: Callable[[str], QuerySet], *, using: str = "defa
         compiler = build(PLACEHOLDER).query.get_compiler(using)
         sql, params = compiler.as_sql()
         if list(params) not in ([PLACEHOLDER], []):
-            raise ValueError(f"prepared statement {name!r} takes {list(params)!r}, not one value")
+            raise ValueError(
+                f"prepared statement {name!r} takes {list(params)!r}, not one value or none"
+            )
         converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         made = _statements[(name, vendor)] = (sql, converters, len(params))
     return made

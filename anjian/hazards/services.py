@@ -44,6 +44,7 @@ from anjian.hazards.models import (
     HazardEvent,
     HazardPhoto,
     HazardSubGrade,
+    unit_region_paths,
 )
 from anjian.hazards.photos import attach_photos, check_photo_count
 from anjian.hazards.workflow import TRANSITIONS, Facts, Transition, guard_errors
@@ -220,7 +221,7 @@ def hazards_follow_unit(unit_id: int) -> int:
     """After a unit moved to another village (``units.services.unit_update``, in its transaction,
     the unit's row locked): its hazards take the new village's path, which scopes them. Derived, not
     audited (the unit's move is). Returns how many hazards changed."""
-    path = Unit.objects.filter(pk=unit_id).values_list("region__path", flat=True).get()
+    path = unit_region_paths([unit_id])[unit_id]
     return Hazard.objects.filter(unit_id=unit_id).exclude(region_path=path).update(region_path=path)
 
 

@@ -138,14 +138,7 @@ def build_world() -> World:
         unit_b=unit_b,
     )
     for index, (persona, (role, target_attr)) in enumerate(PERSONAS.items()):
-        user = user_create(
-            actor=None,
-            username=persona,
-            name=persona,
-            password=PASSWORD,
-            mobile=f"139{index:08d}",
-            must_change_password=False,
-        )
+        user = _person(persona, mobile=f"139{index:08d}")
         target = getattr(world, target_attr)
         kwargs: dict[str, Any] = {}
         if isinstance(target, Region):
@@ -162,16 +155,21 @@ def build_world() -> World:
 _MOBILES = itertools.count(1)
 
 
-def second_user(world, username: str, role: str = Role.INSPECTOR, **scope):
-    """Another person in town A (by default a second inspector), made with the real services."""
-    user = user_create(
+def _person(username: str, *, mobile: str):
+    """A user named after the username, with the test password, ready to log in."""
+    return user_create(
         actor=None,
         username=username,
         name=username,
         password=PASSWORD,
-        mobile=f"137{next(_MOBILES):08d}",
+        mobile=mobile,
         must_change_password=False,
     )
+
+
+def second_user(world, username: str, role: str = Role.INSPECTOR, **scope):
+    """Another person in town A (by default a second inspector), made with the real services."""
+    user = _person(username, mobile=f"137{next(_MOBILES):08d}")
     if not scope:
         scope = {"region": world.town_a}
     role_assign(actor=None, user=user, role=role, **scope)
