@@ -254,13 +254,12 @@ def hazard_create(
         raise TypeError(f"hazard_create() got unknown fields: {sorted(unknown)}")
     # The unit's row is locked while its hazard is written: a move of the unit to another village
     # (``hazards_follow_unit``) waits, and then finds this hazard, or ran first and its village is
-    # the one read here.
+    # the one read here. The lock is taken by key alone and the unit read through the scope after
+    # it: a lock taken through the scope's join to the village would, when the move committed
+    # while it waited, recheck the moved row against the old village and find no unit at all.
+    Unit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk").first()
     unit = (
-        Unit.objects.for_action(actor, RECORD)
-        .select_related("region")
-        .select_for_update(no_key=True, of=("self",))
-        .filter(pk=unit_id)
-        .first()
+        Unit.objects.for_action(actor, RECORD).select_related("region").filter(pk=unit_id).first()
     )
     if unit is None:
         raise Http404

@@ -251,3 +251,32 @@ def test_cancelling_a_hazard_while_its_unit_is_edited_leaves_the_grade_of_the_ha
         )
         assert set(outcome.results) == {"cancel", "edit"}, outcome.raised
         assert Unit.objects.get(pk=unit.pk).suggested_grade == graded
+
+
+def test_a_hazard_recorded_while_a_move_holds_its_unit_waits_and_lands_in_the_new_village(
+    world, monkeypatch
+):
+    """The move holds the unit's row for a moment after writing the new village; the hazard,
+    recorded in that moment, waits for the move and is recorded under the new village (it was
+    refused as "not found" when its lock rechecked the moved unit against the old village)."""
+    original = unit_services._hazards_moved
+
+    def held(unit_id):
+        original(unit_id)
+        time.sleep(0.4)
+
+    monkeypatch.setattr(unit_services, "_hazards_moved", held)
+
+    def recording_a_moment_later(unit: Unit) -> Callable[[], Hazard]:
+        def record():
+            time.sleep(0.15)
+            return make_hazard(world.inspector_a, unit)
+
+        return record
+
+    for round_ in range(3):
+        unit = a_unit(world, f"场口待迁机械厂{round_}")
+        outcome = race({"hazard": recording_a_moment_later(unit), "move": moving(world, unit)})
+        assert set(outcome.results) == {"hazard", "move"}, outcome.raised
+        assert outcome.results["hazard"].region_path == world.village_a2.path
+        assert Hazard.objects.get(pk=outcome.results["hazard"].pk).unit_id == unit.pk
