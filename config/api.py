@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from anjian.accounts.api_auth import ApiAuthError, BearerTokenAuth, SessionCsrfAuth
+from anjian.core.api_renderer import JSONRenderer
 from anjian.core.exceptions import DomainError
 
 api = NinjaAPI(
@@ -29,6 +30,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=JSONRenderer(),
 )
 
 
