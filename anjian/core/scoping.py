@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from django.db import models
 from django.db.models import Q
 
+import anjian.core.lookups  # noqa: F401 - registers the ``under`` lookup
+
 
 class ScopeLike(Protocol):
     is_superuser: bool
@@ -46,6 +48,9 @@ class ScopedQuerySet(models.QuerySet):
     """
 
     scope_path: str | tuple[str, ...] | None = "region__path"
+    # How a row's path is matched to a scope's prefix: ``under`` where the column has an index with
+    # the pattern operators (``anjian.core.lookups``), ``startswith`` elsewhere.
+    scope_path_lookup: str = "startswith"
     scope_unit: str | None = None
     scope_committee: str | None = None
     scope_user: str | None = None
@@ -72,7 +77,7 @@ class ScopedQuerySet(models.QuerySet):
             lookups = (self.scope_path,) if isinstance(self.scope_path, str) else self.scope_path
             for prefix in sorted(scope.paths_for(action)):
                 for lookup in lookups:
-                    q |= Q(**{f"{lookup}__startswith": prefix})
+                    q |= Q(**{f"{lookup}__{self.scope_path_lookup}": prefix})
         if self.scope_unit and (ids := scope.units_for(action)):
             q |= Q(**{f"{self.scope_unit}__in": sorted(ids)})
         if self.scope_committee and (ids := scope.committees_for(action)):

@@ -693,11 +693,14 @@ class _RowContext:
     today: datetime.date
     calendar: WorkingCalendar
     labels: dict[type, dict[str, str]]
+    tz: datetime.tzinfo
 
     @classmethod
     def now(cls) -> _RowContext:
         kinds = (HazardType, HazardCategory, HazardLevel, HazardSource, HazardStatus)
-        return cls(timezone.localdate(), WorkingCalendar(), {c: choice_labels(c) for c in kinds})
+        labels = {c: choice_labels(c) for c in kinds}
+        tz = timezone.get_current_timezone()
+        return cls(timezone.localdate(timezone=tz), WorkingCalendar(), labels, tz)
 
     def label(self, choices: type, value: str) -> str:
         return self.labels[choices].get(value, value or "")
@@ -709,7 +712,7 @@ def _item(row: dict[str, Any], ctx: _RowContext) -> dict[str, Any]:
     overdue = overdue_of(row["deadline"], row["status"], ctx.today, ctx.calendar)
     return {
         "id": row["id"],
-        "code": hazard_code(row["id"], row["found_at"]),
+        "code": hazard_code(row["id"], row["found_at"], ctx.tz),
         "unit": {"id": row["unit_id"], "name": row["unit__name"]},
         "village": row["unit__region__name"],
         "location": row["location"],

@@ -69,10 +69,13 @@ def overdue_q(on: datetime.date) -> Q:
     return Q(status__in=(HazardStatus.FOUND, HazardStatus.RECTIFYING), deadline__lt=on)
 
 
-def hazard_code(pk: int | None, found_at: datetime.datetime | None) -> str:
+def hazard_code(
+    pk: int | None, found_at: datetime.datetime | None, tz: datetime.tzinfo | None = None
+) -> str:
     """YH + the year found (in the town's time zone: a hazard found at 07:00 on 1 January in
-    Beijing belongs to the new year) + the record number, e.g. YH2026-000123."""
-    year = timezone.localtime(found_at).year if found_at else ""
+    Beijing belongs to the new year) + the record number, e.g. YH2026-000123. A list passes the
+    current time zone (``tz``) once for all its rows."""
+    year = timezone.localtime(found_at, tz).year if found_at else ""
     return f"YH{year}-{pk or 0:06d}"
 
 
@@ -87,6 +90,7 @@ class HazardQuerySet(ScopedQuerySet):
     # The unit's region path, copied onto the hazard (``Hazard.region_path``): the busiest lists
     # and counts are scoped without joining the unit and the region.
     scope_path = "region_path"
+    scope_path_lookup = "under"  # hazard_open_path_idx has the pattern operators
     scope_unit = "unit_id"
     scope_committee = "unit__committee_id"
 
@@ -334,6 +338,7 @@ class HazardScopedQuerySet(ScopedQuerySet):
     """Rows that belong to one hazard: visible wherever the hazard is."""
 
     scope_path = "hazard__region_path"
+    scope_path_lookup = "under"
     scope_unit = "hazard__unit_id"
     scope_committee = "hazard__unit__committee_id"
     view_action = "hazards.view"
