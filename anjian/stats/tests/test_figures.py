@@ -154,3 +154,16 @@ def test_a_fixed_number_of_queries_whatever_the_data_size(
     # The towns, one query per model (units, inspections, hazards, documents, cases, campaign
     # tallies (3), plan tasks) for the sections the role reaches.
     assert small == QUERIES[persona], small
+
+
+def test_the_hazard_figures_narrowed_to_a_town_are_the_towns_own(world, town):
+    """Narrowed by the hazards' own village path: the district's view of town A is town A's."""
+    year = PERIODS["year"]
+    narrowed = figures_compute(
+        world.district_officer, year, region_id=world.town_a.pk, now=NOW
+    ).figures()
+    own = figures_compute(world.town_office_a, year, now=NOW).figures()
+    hazard_keys = [key for key in own if key.startswith("hazards.")]
+    assert own["hazards.found"][TOTAL] > 0
+    for key in hazard_keys:
+        assert narrowed[key] == own[key], key
