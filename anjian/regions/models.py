@@ -43,6 +43,12 @@ class RegionQuerySet(ScopedQuerySet):
         return self.filter(level=RegionLevel.VILLAGE)
 
 
+def parent_path(path: str) -> str:
+    """The path of a region's parent, read from the region's own path (``/…/town/village/`` →
+    ``/…/town/``): no query."""
+    return path[: path.rstrip("/").rfind("/") + 1]
+
+
 class Region(models.Model):
     """One administrative division, identified by its 12-digit statistical code (统计用区划代码).
 

@@ -61,7 +61,7 @@ from anjian.hazards.choices import HazardLevel, HazardStatus, ReportOutcome
 from anjian.hazards.models import Hazard, RectificationReport
 from anjian.inspections.choices import InspectionKind, InspectionStatus
 from anjian.inspections.models import Inspection
-from anjian.regions.models import Region, RegionLevel
+from anjian.regions.models import Region, RegionLevel, parent_path
 from anjian.stats.periods import Period, PeriodKind
 from anjian.teams.models import Committee
 from anjian.units.models import Unit, UnitStatus
@@ -287,9 +287,8 @@ class Context:
         town_of = {t.path: t.pk for t in self.towns}
         rows = list(qs.order_by().values(path).annotate(**metrics).order_by())
         for row in rows:
-            village = row.pop(path)
-            parent = village[: village.rstrip("/").rfind("/") + 1]
-            row["area_town"] = town_of.get(parent, parent)
+            town = parent_path(row.pop(path))
+            row["area_town"] = town_of.get(town, town)
         return rows
 
     def area_towns(self) -> list[Region]:

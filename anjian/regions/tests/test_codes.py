@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from anjian.regions.models import Region, RegionLevel
+from anjian.regions.models import Region, RegionLevel, parent_path
 from anjian.regions.services import region_create
 from anjian.regions.validators import normalize_code, validate_region_code
 
@@ -67,3 +67,9 @@ def test_a_region_without_a_name_is_refused():
     with pytest.raises(ValidationError) as caught:
         region_create(actor=None, code="330000", name="  ", level=RegionLevel.PROVINCE, parent=None)
     assert "名称" in " ".join(caught.value.messages)
+
+
+@pytest.mark.django_db
+def test_a_regions_parent_path_is_read_from_its_own_path(world):
+    for region in Region.objects.filter(parent__isnull=False).select_related("parent"):
+        assert parent_path(region.path) == region.parent.path, region
