@@ -35,6 +35,12 @@ class Scope:
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
+    def key(self) -> tuple:
+        """Everything the scope is made of, hashable: two users with equal keys get the same
+        filters from ``visible_to`` and ``for_action`` (``anjian.core.compiled`` keys on it)."""
+        return (self.user_id, self.is_superuser, self.grants)
+
+    @property
     def roles(self) -> frozenset[str]:
         return frozenset(g.role for g in self.grants)
 

@@ -91,11 +91,12 @@ def fetch_prepared(
         cursor.execute(sql, [value][:takes])
         rows = cursor.fetchall()
     if converters:
-        rows = [_converted(row, converters, connections[using]) for row in rows]
+        rows = [converted_row(row, converters, connections[using]) for row in rows]
     return rows
 
 
-def _converted(row, converters: dict, connection) -> tuple:
+def converted_row(row, converters: dict, connection) -> tuple:
+    """``row`` with the ORM's converters applied (what ``values_list`` does to a fetched row)."""
     values = list(row)
     for pos, (functions, expression) in converters.items():
         for convert in functions:

@@ -8,7 +8,7 @@ action: which region subtrees (materialised paths), which units, which committee
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
 from django.db import models
@@ -19,6 +19,7 @@ import anjian.core.lookups  # noqa: F401 - registers the ``under`` lookup
 
 class ScopeLike(Protocol):
     is_superuser: bool
+    key: Hashable
 
     def paths_for(self, action: str) -> set[str]: ...
     def units_for(self, action: str) -> set[int]: ...
@@ -38,6 +39,14 @@ def get_scope(user: Any) -> ScopeLike:
     if _resolver is None:  # pragma: no cover - accounts is always installed
         raise RuntimeError("no scope resolver registered")
     return _resolver(user)
+
+
+def scope_key(user: Any) -> Hashable:
+    """What ``for_action`` and ``visible_to`` build their filters from for ``user``: equal keys,
+    equal querysets (``None``: no one, they see nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return get_scope(user).key
 
 
 class ScopedQuerySet(models.QuerySet):

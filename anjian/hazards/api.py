@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -47,7 +48,7 @@ from anjian.hazards.selectors import (
     hazard_detail_for,
     hazard_events_for,
     hazard_overdue,
-    hazard_rows_for,
+    hazard_page_for,
     hazard_similar_open,
     overdue_of,
 )
@@ -60,6 +61,9 @@ VIEW = services.VIEW
 RECORD = services.RECORD
 MANAGE_SETTINGS = "hazards.manage_settings"
 MAX_LIMIT = 200
+SEARCH_MAX_LENGTH = (
+    100  # characters of ``q``: a search is a few words (and a key of the list's memo)
+)
 ActionName = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
 
 # --- Schemas: references and pieces ----------------------------------------------------------------
@@ -512,7 +516,11 @@ class FormIn(Schema):
 
 
 class HazardFilterIn(Schema):
-    q: str | None = Field(None, description="Number (YH2026-000123 or 123), unit, location, text")
+    q: str | None = Field(
+        None,
+        max_length=SEARCH_MAX_LENGTH,
+        description="Number (YH2026-000123 or 123), unit, location, text",
+    )
     queue: Literal[tuple(k for k, _label in QUEUE_CHOICES)] | None = Field(  # type: ignore[valid-type]
         None, description="open (default), recheck, overdue, major, extensions or all"
     )
@@ -803,13 +811,13 @@ def _hazard_fields(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _count(qs, items: list, *, offset: int, limit: int) -> int:
+def _count(count: Callable[[], int], items: list, *, offset: int, limit: int) -> int:
     """All matching rows; a short last page tells it without a COUNT over the joins."""
     if items and len(items) < limit:
         return offset + len(items)
     if not items and offset == 0:
         return 0
-    return qs.count()
+    return count()
 
 
 # --- The list, one hazard, its timeline ------------------------------------------------------------
@@ -822,12 +830,20 @@ def hazards_list(request: HttpRequest, filters: Query[HazardFilterIn]):
     Without ``queue`` the open hazards are listed; ``queue=all`` lists every hazard. The count is of
     all rows that match; overdue days are counted for the rows of the page."""
     _require(request)
-    cleaned = filters.model_dump(exclude={"q", "limit", "offset"})
-    qs = hazard_rows_for(request.auth, cleaned, search=(filters.q or "").strip())
-    rows = list(qs.values(*_ROW_VALUES)[filters.offset : filters.offset + filters.limit])
+    rows, count = hazard_page_for(
+        request.auth,
+        filters.model_dump(exclude={"q", "limit", "offset"}),
+        fields=_ROW_VALUES,
+        search=(filters.q or "").strip(),
+        offset=filters.offset,
+        limit=filters.limit,
+    )
     ctx = _RowContext.now()
     items = [_item(row, ctx) for row in rows]
-    return {"items": items, "count": _count(qs, rows, offset=filters.offset, limit=filters.limit)}
+    return {
+        "items": items,
+        "count": _count(count, rows, offset=filters.offset, limit=filters.limit),
+    }
 
 
 @router.get(

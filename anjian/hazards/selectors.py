@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core.calendar import WorkingCalendar
+from anjian.core.compiled import QueryMemo
+from anjian.core.scoping import scope_key
 from anjian.hazards.choices import OPEN_STATUSES, HazardLevel, HazardStatus, PhotoKind
 from anjian.hazards.filters import (
     HazardFilterSet,
@@ -32,7 +35,8 @@ __all__ = [
     "hazard_get_for",
     "hazard_list_for",
     "hazard_overdue",
-    "hazard_rows_for",
+    "hazard_page_for",
+    "hazard_page_queryset",
     "hazard_similar_open",
 ]
 
@@ -42,9 +46,44 @@ def _hazard_base(user, search: str):
     return qs.filter(hazard_search_q(search)) if search else qs
 
 
-def hazard_rows_for(user, cleaned: dict, *, search: str = ""):
-    """The hazards ``user`` may see narrowed by already-validated filter values (the API's query
-    schema): the same rules as the page (``hazard_filter``) without building a form."""
+# The list API's querysets compiled once per scope, filters, search, page, day and time zone.
+_PAGES = QueryMemo(size=512)
+
+
+def hazard_page_for(
+    user, cleaned: dict, *, fields: tuple[str, ...], search: str = "", offset: int = 0, limit: int
+) -> tuple[list[dict], Callable[[], int]]:
+    """One page of the hazards ``user`` may see narrowed by already-validated filter values (the
+    API's query schema; the same rules as the page, ``hazard_filter``, without building a form), as
+    dicts of ``fields``; and a function counting all the rows it pages through (a short page tells
+    it without a query). Both querysets are compiled once for the same inputs
+    (``anjian.core.compiled``): they read only the key's values while they are built."""
+    _check_choices(user, cleaned)
+    today = timezone.localdate()
+    key = (
+        scope_key(user),
+        tuple(sorted(cleaned.items())),
+        search,
+        today,
+        timezone.get_current_timezone_name(),
+    )
+
+    build = functools.partial(hazard_page_queryset, user, cleaned, search=search, today=today)
+    rows = _PAGES.rows(
+        (key, fields, offset, limit), lambda: build().values(*fields)[offset : offset + limit]
+    )
+    return rows, functools.partial(_PAGES.count, key, build)
+
+
+def hazard_page_queryset(user, cleaned: dict, *, search: str, today: datetime.date):
+    """The queryset of ``hazard_page_for``: built from its arguments, the user's scope
+    (``scope_key``) and the current time zone alone, without a query (a test checks that it runs
+    none for every queue, filter and sort)."""
+    return hazard_filter(_hazard_base(user, search), user, cleaned, today=today)
+
+
+def _check_choices(user, cleaned: dict) -> None:
+    """A town, village or committee named by the filters must be one ``user`` may see."""
     for name, choices in (
         ("town", town_choices),
         ("region", village_choices),
@@ -58,7 +97,6 @@ def hazard_rows_for(user, cleaned: dict, *, search: str = ""):
                     ]
                 }
             )
-    return hazard_filter(_hazard_base(user, search), user, cleaned)
 
 
 def hazard_list_for(user, *, params=None, search: str = "", request=None):
