@@ -18,8 +18,15 @@ from django.utils import timezone
 from anjian.accounts.scope import get_user_scope
 from anjian.core.testing.world import PERSONAS
 from anjian.hazards import selectors
-from anjian.hazards.api import _ROW_VALUES
+from anjian.hazards.api import (
+    _ROW_VALUES,
+    HazardPageOut,
+    HazardRowOut,
+    SubGradeOut,
+    UnitRefOut,
+)
 from anjian.hazards.filters import QUEUE_CHOICES, SORTS
+from anjian.hazards.models import HazardSubGrade
 from anjian.hazards.selectors import hazard_page_queryset
 from anjian.hazards.tests.factories import make_hazard
 from anjian.hazards.tests.states import attempt, hazard_in_state
@@ -36,6 +43,8 @@ def hazards_in_both_towns(world) -> None:
     attempt(world, hazard_in_state(world, "rectifying"), "request_extension")
     hazard_in_state(world, "rectifying", major=True)
     make_hazard(world.inspector_a, world.unit_a2, deadline_days=1)
+    grade = HazardSubGrade.objects.create(level="general", code="g-1", name="一般一级")
+    make_hazard(world.inspector_a, world.unit_a2, deadline_days=3, sub_grade=grade)
     make_hazard(world.town_office_b, world.unit_b, deadline_days=1)
     make_hazard(world.town_office_b, world.unit_b, deadline_days=None, level="major")
 
@@ -46,8 +55,23 @@ def listed(client, headers, **params) -> tuple[list[int], int] | None:
     if response.status_code == 403:
         return None
     assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     body = response.json()
+    assert_in_schema(body)
     return [row["id"] for row in body["items"]], body["count"]
+
+
+def assert_in_schema(body: dict) -> None:
+    """The page is written without ninja validating it: it must be what the schema says."""
+    HazardPageOut.model_validate(body)
+    assert set(body) == set(HazardPageOut.model_fields)
+    for row in body["items"]:
+        assert set(row) == set(HazardRowOut.model_fields)
+        assert set(row["unit"]) == set(UnitRefOut.model_fields)
+        if row["sub_grade"] is not None:
+            assert set(row["sub_grade"]) == set(SubGradeOut.model_fields)
+        datetime.date.fromisoformat(row["deadline"] or "2026-01-01")
+        assert row["found_at"].endswith("Z")  # Django's format: UTC, to the millisecond
 
 
 def expected(user, queue: str, offset: int = 0) -> tuple[list[int], int] | None:
