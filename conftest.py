@@ -46,3 +46,12 @@ def _default_language():
 def _media_root(settings, tmp_path_factory):
     """Uploaded files (photos, scans) of a test go to a temporary folder, never to data/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _calendar_caches():
+    """The working calendar's process caches start empty: a test's calendar (rolled back or
+    flushed after it) must not be read by the next one."""
+    from anjian.core.calendar import calendar_cache_clear
+
+    calendar_cache_clear()

@@ -28,7 +28,10 @@ entered). Code that asks many questions at once (a list of 25 hazards with their
 builds one ``WorkingCalendar()`` and asks it, so its query count does not grow with the list.
 A year's days are cached in the process, keyed by the year's ``revision`` (new on every save), so
 a cached copy can never be served after the office changed the year; saving also drops the
-cache (``calendar_cache_clear``).
+cache (``calendar_cache_clear``). A list that only shows days overdue builds
+``WorkingCalendar(max_age=DISPLAY_MAX_AGE)``: it reuses the revisions this process read in the
+last 5 seconds instead of asking on every request (a tenth of the filtered hazard list's CPU under
+load, bench/bench_hazards.py); deadlines, reminders and escalations always ask.
 
 Writes go through ``calendar_year_save`` / ``calendar_year_remove`` (audited, one transaction).
 """
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -164,10 +168,35 @@ _OFFICE_CACHE_SIZE = 64
 
 
 def calendar_cache_clear(year: int | None = None) -> None:
-    """Drop cached office years (all, or one year). Saving a year calls it."""
+    """Drop cached office years (all, or one year) and the revisions last read. Saving a year
+    calls it."""
+    global _recent_revisions
+    _recent_revisions = None
     for key in list(_office_cache):
         if year is None or key[0] == year:
             _office_cache.pop(key, None)
+
+
+# How old the office's revisions may be for a calendar that only shows figures (days overdue in a
+# list): read at most once in this many seconds per process instead of once per request.
+DISPLAY_MAX_AGE = 5.0
+# (when this process read them, the revisions): read by any calendar outside a transaction (what a
+# transaction sees may never be committed), so that a display is never older than the last
+# question asked here.
+_recent_revisions: tuple[float, dict[int, uuid.UUID]] | None = None
+_clock = time.monotonic
+
+
+def _office_revisions(max_age: float) -> dict[int, uuid.UUID]:
+    global _recent_revisions
+    recent = _recent_revisions
+    asked_at = _clock()  # before the query: the age is never underestimated
+    if max_age > 0 and recent is not None and asked_at - recent[0] < max_age:
+        return recent[1]
+    revisions = dict(fetch_prepared("calendar_revisions", _revisions_query))
+    if not transaction.get_connection().in_atomic_block:  # committed: fit for every thread
+        _recent_revisions = (asked_at, revisions)
+    return revisions
 
 
 def _office_year(year: int, revision: uuid.UUID) -> YearData:
@@ -207,15 +236,26 @@ class DeadlineResult:
 
 
 class WorkingCalendar:
-    """Answers questions about working days. Build one per request or per batch of questions."""
+    """Answers questions about working days. Build one per request or per batch of questions.
 
-    def __init__(self) -> None:
+    By default it reads which years the office entered (and their revisions) when first asked,
+    so a deadline is always counted on the calendar as it is. ``max_age`` (seconds) lets it use
+    the revisions this process read that long ago at most: for figures that are only shown
+    (``DISPLAY_MAX_AGE``), which may then lag an edit made in another process by that long."""
+
+    def __init__(self, *, max_age: float = 0.0) -> None:
+        self.max_age = max_age
         self._office_revisions: dict[int, uuid.UUID] | None = None
         self._years: dict[int, YearData] = {}
 
+    @classmethod
+    def for_display(cls) -> WorkingCalendar:
+        """A calendar for figures that are only shown (``DISPLAY_MAX_AGE``)."""
+        return cls(max_age=DISPLAY_MAX_AGE)
+
     def _revisions(self) -> dict[int, uuid.UUID]:
         if self._office_revisions is None:
-            self._office_revisions = dict(fetch_prepared("calendar_revisions", _revisions_query))
+            self._office_revisions = _office_revisions(self.max_age)
         return self._office_revisions
 
     def year(self, year: int) -> YearData:

@@ -709,7 +709,7 @@ class _RowContext:
         kinds = (HazardType, HazardCategory, HazardLevel, HazardSource, HazardStatus)
         labels = {c: choice_labels(c) for c in kinds}
         tz = timezone.get_current_timezone()
-        return cls(timezone.localdate(timezone=tz), WorkingCalendar(), labels, tz)
+        return cls(timezone.localdate(timezone=tz), WorkingCalendar.for_display(), labels, tz)
 
     def label(self, choices: type, value: str) -> str:
         return self.labels[choices].get(value, value or "")

@@ -154,7 +154,7 @@ class HazardListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        today, calendar = timezone.localdate(), WorkingCalendar()
+        today, calendar = timezone.localdate(), WorkingCalendar.for_display()
         for hazard in ctx["hazards"]:
             hazard.overdue_state = hazard_overdue(hazard, today, calendar)
         current = self.request.GET.get("queue") or Queue.OPEN
