@@ -29,7 +29,7 @@ builds one ``WorkingCalendar()`` and asks it, so its query count does not grow w
 A year's days are cached in the process, keyed by the year's ``revision`` (new on every save), so
 a cached copy can never be served after the office changed the year; saving also drops the
 cache (``calendar_cache_clear``). A list that only shows days overdue builds
-``WorkingCalendar(max_age=DISPLAY_MAX_AGE)``: it reuses the revisions this process read in the
+``WorkingCalendar.for_display()``: it reuses the revisions this process read in the
 last 5 seconds instead of asking on every request (a tenth of the filtered hazard list's CPU under
 load, bench/bench_hazards.py); deadlines, reminders and escalations always ask.
 

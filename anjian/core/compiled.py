@@ -27,7 +27,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-from anjian.core.prepared import converted_row
+from anjian.core.prepared import compiled_sql, converted_row
 
 
 @dataclass(frozen=True)
@@ -116,14 +116,12 @@ def _compile_rows(queryset: QuerySet, using: str) -> _Rows:
     query = queryset.query
     if not query.values_select and not query.annotation_select:
         raise ValueError("QueryMemo.rows takes a values() queryset")
-    compiler = query.get_compiler(using)
     try:
-        sql, params = compiler.as_sql()
+        sql, params, converters = compiled_sql(queryset, using)
     except EmptyResultSet:
         return _Rows(None, (), (), {})
     names = (*query.extra_select, *query.values_select, *query.annotation_select)
-    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-    return _Rows(sql, tuple(params), tuple(names), converters)
+    return _Rows(sql, params, tuple(names), converters)
 
 
 def _captured_count(queryset: QuerySet, using: str) -> tuple[int, _Count]:

@@ -40,15 +40,23 @@ def statement(name: str, build: Callable[[str], QuerySet], *, using: str = "defa
     vendor = connections[using].vendor
     made = _statements.get((name, vendor))
     if made is None:
-        compiler = build(PLACEHOLDER).query.get_compiler(using)
-        sql, params = compiler.as_sql()
+        sql, params, converters = compiled_sql(build(PLACEHOLDER), using)
         if list(params) not in ([PLACEHOLDER], []):
             raise ValueError(
                 f"prepared statement {name!r} takes {list(params)!r}, not one value or none"
             )
-        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         made = _statements[(name, vendor)] = (sql, converters, len(params))
     return made
+
+
+def compiled_sql(queryset: QuerySet, using: str = "default") -> tuple[str, tuple, dict]:
+    """The SQL and parameters Django compiles for ``queryset``, and the converters of its columns
+    (what the ORM applies to values from the database). ``EmptyResultSet`` when it can match
+    nothing."""
+    compiler = queryset.query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    return sql, tuple(params), converters
 
 
 @functools.cache

@@ -62,9 +62,8 @@ VIEW = services.VIEW
 RECORD = services.RECORD
 MANAGE_SETTINGS = "hazards.manage_settings"
 MAX_LIMIT = 200
-SEARCH_MAX_LENGTH = (
-    100  # characters of ``q``: a search is a few words (and a key of the list's memo)
-)
+# Characters of ``q``: a search is a few words (and part of a key of the list's memo).
+SEARCH_MAX_LENGTH = 100
 ActionName = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
 
 # --- Schemas: references and pieces ----------------------------------------------------------------
