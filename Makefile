@@ -10,7 +10,7 @@ PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --build-co
 # generated Word document renders to PDF) and wrk, the HTTP load generator of `make bench`.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext wrk libreoffice-writer-nogui poppler-utils
 
-.PHONY: demo test test-fast install install-test system-packages messages lint serve-demo bench clean
+.PHONY: demo test test-fast test-sqlite test-dates test-fuzz install install-test system-packages messages lint serve-demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,14 +51,34 @@ system-packages:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## make test: install the test dependencies (Chromium included) and run the whole suite.
-## DATABASE_URL=postgres://… make test runs it on PostgreSQL.
+## make test: install the test dependencies (Chromium included) and run the whole suite, then the
+## browser journeys. DATABASE_URL=postgres://… make test runs it on PostgreSQL (as CI does).
+## ANJIAN_TEST_NOW=2028-02-29 make test runs it on another day (anjian/core/testing/clock.py).
 test: install-test system-packages
-	$(BIN)/pytest -n 2 -m "not e2e" -q
+	$(BIN)/pytest -n 2 -m "not e2e and not fuzz" -q
 	$(BIN)/pytest -m e2e -q
 
 test-fast: install-test
-	$(BIN)/pytest -n 2 -m "not e2e" -q -x
+	$(BIN)/pytest -n 2 -m "not e2e and not fuzz" -q -x
+
+## make test-sqlite: on SQLite, the tests whose SQL differs between the databases (conftest.SQLITE_SET).
+test-sqlite: install-test
+	DATABASE_URL= $(BIN)/pytest -n 2 -m "sqlite and not e2e and not fuzz" -q
+
+## make test-dates: the tests that depend on today (marker `dates`) on each day of TEST_DATES:
+## month starts and ends, 29 February, year ends, around the Spring Festival and National Day.
+TEST_DATES ?= 2027-01-01 2027-01-10 2027-01-31 2027-02-05 2027-02-06 2027-02-12 2027-02-28 \
+  2027-03-01 2027-04-30 2027-05-01 2027-06-30 2027-09-30 2027-10-01 2027-10-08 2027-11-28 \
+  2027-11-30 2027-12-31 2028-02-29 2028-12-31
+test-dates: install-test
+	@set -e; for day in $(TEST_DATES); do \
+	  echo "== ANJIAN_TEST_NOW=$$day"; \
+	  ANJIAN_TEST_NOW=$$day $(BIN)/pytest -n 2 -m "dates and not e2e and not fuzz" -q; \
+	done
+
+## make test-fuzz: schemathesis fuzzes every operation of the OpenAPI schema as several roles.
+test-fuzz: install-test
+	$(BIN)/pytest -m fuzz -q
 
 ## make messages: extract and compile the Chinese catalogs (needs gettext).
 messages: install-test system-packages

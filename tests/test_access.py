@@ -15,6 +15,7 @@ To cover a new URL or operation, register its model below (``FUNCTION_VIEW_OBJEC
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from anjian.accounts.services import api_token_issue, role_assign, user_create
 from anjian.audit.models import AuditEntry
 from anjian.core.jobs import job_start
 from anjian.core.models import ImportRun, Job
+from anjian.core.testing import layers
 from anjian.core.testing.world import PERSONAS, World
 from anjian.core.views import ScopedViewMixin
 from anjian.enforcement.models import IssuedDocument
@@ -382,8 +384,23 @@ class Walk:
     outside: dict[str, models.Model]
 
 
+@pytest.fixture(scope="module")
+def _walk_layer(_world_layer, django_db_blocker):
+    """The walk's objects, built once per module on the shared world (``core.testing.layers``)."""
+    with layers.open_layer(django_db_blocker, lambda: build_walk(_world_layer)) as built:
+        yield built
+
+
 @pytest.fixture
-def walk(world: World) -> Walk:
+def walk(request, world: World) -> Walk:
+    if "_walk_layer" in request.fixturenames:
+        shared = copy.deepcopy(request.getfixturevalue("_walk_layer"))
+        shared.world = world
+        return shared
+    return build_walk(world)
+
+
+def build_walk(world: World) -> Walk:
     city = world.city
     lin_an = region_create(
         actor=None, code="330112000000", name="临安区", level=RegionLevel.DISTRICT, parent=city

@@ -1,0 +1,121 @@
+"""Test data built once per test module and shared by its tests, each test in a savepoint.
+
+Building the two-town world costs about 460 queries and the access walk's objects about 2,200;
+rebuilt for every test they were most of the suite's time. A *layer* is built the first time a
+test of a module asks for it, inside a transaction that stays open (uncommitted) until the last
+test of that module has run, and is then rolled back. Each test runs, as before, in Django's
+test transaction, which nests inside the layer as a savepoint: what a test writes is undone
+after it, and the layer's rows are the same for every test. This is Django's
+``TestCase.setUpTestData`` for pytest functions, as pytest-django leaves room for (its test
+case skips ``TestCase.setUpClass`` "to allow wrapping tests in higher-scoped transactions").
+
+Rules the collection hook (``order_items``) keeps:
+
+- A layer is opened before the test's own transaction: the layer fixture is module-scoped and is
+  placed first in the test's fixtures.
+- Tests that commit (``transaction=True``, ``transactional_db``, ``live_server``) never run inside
+  a layer: they build their data themselves, committed, as before, and run first in their module.
+- Within a module, tests that use no layer run before those that do, and tests of the deeper
+  layer (the walk) after those of the world alone, so that nobody sees rows they did not ask for.
+- A test gets a deep copy of the layer's objects: changing an instance in memory never leaks into
+  the next test (the rows themselves are rolled back with the savepoint).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+# fixture name of a layer -> the fixture that test functions ask for, in nesting order
+LAYERS: dict[str, str] = {"_world_layer": "world", "_walk_layer": "walk"}
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def layer_depth(item: pytest.Item) -> int:
+    """0: commits; 1: no layer; 2: the world; 3: the world and the walk."""
+    if is_transactional(item):
+        return 0
+    names = set(getattr(item, "fixturenames", ()))
+    depth = 1
+    for level, user in enumerate(LAYERS.values(), start=2):
+        if user in names:
+            depth = level
+    return depth
+
+
+def order_items(items: list[pytest.Item]) -> None:
+    """Keep each module's tests together (in their first-seen order of modules) and order them
+    within the module by ``layer_depth``, stably; put each layer fixture first in the fixtures of
+    the tests that use it, so that it is set up before the test's own transaction."""
+    modules: dict[Any, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(getattr(item, "module", None), []).append(item)
+    ordered: list[pytest.Item] = []
+    for group in modules.values():
+        group.sort(key=layer_depth)
+        ordered.extend(group)
+    items[:] = ordered
+    for item in items:
+        depth = layer_depth(item)
+        names = getattr(item, "fixturenames", None)
+        if names is None or depth < 2:
+            continue
+        for layer in reversed(list(LAYERS)[: depth - 1]):
+            if layer in names:
+                names.remove(layer)
+            names.insert(0, layer)
+
+
+@contextmanager
+def open_layer(django_db_blocker, build: Callable[[], Any]) -> Iterator[Any]:
+    """Run ``build()`` in a transaction on every test database that stays open while the caller
+    holds the context, then roll it back."""
+    from django.db import connections, transaction
+
+    aliases = [alias for alias in connections if connections[alias].features.uses_savepoints]
+    with django_db_blocker.unblock():
+        atomics = []
+        for alias in aliases:
+            atomic = transaction.atomic(using=alias)
+            atomic._from_testcase = True  # a durable block inside a test still counts as outermost
+            atomic.__enter__()
+            atomics.append((alias, atomic))
+        try:
+            built = build()
+        except BaseException:
+            _rollback(atomics)
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            _rollback(atomics)
+
+
+def _rollback(atomics) -> None:
+    from django.db import transaction
+
+    for alias, atomic in reversed(atomics):
+        transaction.set_rollback(True, using=alias)
+        atomic.__exit__(None, None, None)
+
+
+def shared_or_fresh(request: pytest.FixtureRequest, layer: str, build: Callable[[], Any]) -> Any:
+    """The layer's objects (a deep copy) when the test runs in the layer, else a fresh build (a
+    test that commits builds its own data)."""
+    if layer in request.fixturenames:
+        return copy.deepcopy(request.getfixturevalue(layer))
+    return build()
