@@ -20,7 +20,7 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     clock.stop()
-    testdb.drop(getattr(config, "_anjian_test_databases", []))
+    testdb.drop(config, getattr(config, "_anjian_test_databases", []))
 
 
 @pytest.fixture(scope="session")
