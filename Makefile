@@ -56,7 +56,7 @@ system-packages:
 ## ANJIAN_TEST_NOW=2028-02-29 make test runs it on another day (anjian/core/testing/clock.py).
 test: install-test system-packages
 	$(BIN)/pytest -n 2 -m "not e2e and not fuzz" -q
-	$(BIN)/pytest -m e2e -q
+	$(BIN)/pytest -n 1 -m e2e -q
 
 test-fast: install-test
 	$(BIN)/pytest -n 2 -m "not e2e and not fuzz" -q -x
