@@ -210,3 +210,22 @@ def test_another_towns_office_cannot_unlock(client, world, settings, login):
     response = client.post(reverse("accounts:user_unlock", args=[world.inspector_a.pk]))
     assert response.status_code == 404
     assert audited("user.unlocked") is None
+
+
+def test_a_token_issued_clears_the_failures_of_that_address(client, world, password, settings):
+    fail(client, "inspector_a", settings.ANJIAN_LOGIN_MAX_FAILURES - 1)
+    assert issue(client, "inspector_a", password).status_code == 200
+    fail(client, "inspector_a", settings.ANJIAN_LOGIN_MAX_FAILURES - 1)
+    response = post_login(client, "inspector_a", password)
+    assert response.status_code == 302
+
+
+def test_the_admin_log_in_is_counted_too(client, world, settings):
+    for _attempt in range(settings.ANJIAN_LOGIN_MAX_FAILURES):
+        client.post(
+            "/admin/login/",
+            {"username": "inspector_a", "password": "wrong-1"},
+            REMOTE_ADDR=ATTACKER,
+        )
+    response = post_login(client, "inspector_a", "wrong-1")
+    assert "锁定" in form_error(response)
