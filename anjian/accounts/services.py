@@ -62,10 +62,12 @@ def _lock_message(until: datetime.datetime) -> str:
 def _refuse_locked(request: HttpRequest, login: str, *, reason: str) -> LoginRefused:
     """Refuse a locked pair or a throttled address (audited): the same answer for every
     account, known or not."""
+    known = User.objects.get_by_login(login)
     audit_record(
         actor=None,
         action="auth.login_refused_locked",
-        target_repr=login[:100],
+        obj=known,
+        target_repr=None if known else login[:100],
         changes={"reason": reason},
     )
     until = lockout.locked_until(request, None if reason == "address" else login)

@@ -86,7 +86,8 @@ def test_lock_out_after_five_failures_and_unlock_after_the_period(
         response = post_login(client, "inspector_a", password)
         assert "锁定" in response.content.decode()
         assert logged_in_as(client) is None
-        assert audited("auth.login_refused_locked", target_repr="inspector_a") is not None
+        refused = audited("auth.login_refused_locked", target_id=str(world.inspector_a.pk))
+        assert refused is not None
 
         traveller.shift(datetime.timedelta(minutes=settings.ANJIAN_LOGIN_LOCK_MINUTES, seconds=1))
         response = post_login(client, "inspector_a", password)
