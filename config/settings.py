@@ -5,6 +5,7 @@ See ``.env.example`` for every variable and its default.
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "anjian.core",
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -142,7 +145,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and log-in -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["anjian.accounts.backends.UsernameOrMobileBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked (account, address) pair first
+    "anjian.accounts.backends.UsernameOrMobileBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -157,9 +163,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Lock-out after repeated failures.
+# Log-in throttling (django-axes; see anjian/accounts/lockout.py and README 安全): one address may
+# fail ANJIAN_LOGIN_MAX_FAILURES times for one account, and ANJIAN_LOGIN_ADDRESS_MAX_FAILURES
+# times over all accounts, within ANJIAN_LOGIN_LOCK_MINUTES; then that pair (or that address) waits
+# out the period or the town office unlocks the account. An account is never locked as such.
 ANJIAN_LOGIN_MAX_FAILURES = env_int("ANJIAN_LOGIN_MAX_FAILURES", 5)
+ANJIAN_LOGIN_ADDRESS_MAX_FAILURES = env_int("ANJIAN_LOGIN_ADDRESS_MAX_FAILURES", 30)
 ANJIAN_LOGIN_LOCK_MINUTES = env_int("ANJIAN_LOGIN_LOCK_MINUTES", 15)
+AXES_FAILURE_LIMIT = ANJIAN_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=ANJIAN_LOGIN_LOCK_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "anjian.accounts.lockout.login_key"
+AXES_CLIENT_IP_CALLABLE = "anjian.accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "anjian.accounts.lockout.keep_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the time shown stays the time it ends
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are in the audit record (auth.login)
+AXES_VERBOSE = False
 # API bearer tokens.
 ANJIAN_API_TOKEN_DAYS = env_int("ANJIAN_API_TOKEN_DAYS", 30)
 OTP_TOTP_ISSUER = "安监 anjian"
@@ -202,6 +222,9 @@ if _storage == "s3":  # pragma: no cover - needs django-storages and a bucket, d
             "secret_key": env_secret("ANJIAN_S3_SECRET_KEY"),
         },
     }
+# Photos sent by the public with a tip-off are decoded only up to this size (read from the header
+# first): decoding costs CPU in proportion, about 3 s for 59 megapixels. Staff uploads: 60.
+ANJIAN_TIPOFF_MAX_MEGAPIXELS = env_int("ANJIAN_TIPOFF_MAX_MEGAPIXELS", 20)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -255,7 +278,12 @@ SECURE_SSL_REDIRECT = env_bool("ANJIAN_SECURE_SSL_REDIRECT", _https)
 SECURE_HSTS_SECONDS = env_int("ANJIAN_HSTS_SECONDS", 31536000 if _https else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
-if env_bool("ANJIAN_BEHIND_PROXY", False):
+_behind_proxy = env_bool("ANJIAN_BEHIND_PROXY", False)
+# How many reverse proxies append to X-Forwarded-For in front of the app: the client address that
+# the audit record and every rate limit use is then read from that header, counted from the right
+# (anjian.core.middleware.client_ip). 0: REMOTE_ADDR only (no proxy, or one that hides clients).
+ANJIAN_PROXY_COUNT = env_int("ANJIAN_PROXY_COUNT", 1 if _behind_proxy else 0)
+if _behind_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -278,7 +306,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("ANJIAN_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- The periodic jobs the scheduler enqueues (see anjian/core/scheduler.py) -------------------

@@ -119,6 +119,7 @@ FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
     "accounts:token_revoke": (ApiToken, "accounts.own"),
     "accounts:user_deactivate": (User, "accounts.manage_users"),
     "accounts:user_activate": (User, "accounts.manage_users"),
+    "accounts:user_unlock": (User, "accounts.manage_users"),
     "accounts:user_role_add": (User, "accounts.manage_users"),
     "accounts:role_revoke": (RoleAssignment, "accounts.manage_users"),
     # hazards: the loop
@@ -353,6 +354,7 @@ OBJECT_OPERATION_BODIES: dict[str, Any] = {
     "inspections_cancel": {"expected_version": 1, "reason": "越权"},
     "auth_users_deactivate": {"reason": "越权测试"},
     "auth_users_activate": {"reason": "越权测试"},
+    "auth_users_unlock": {"reason": "越权测试"},
     "auth_role_revoke": {"reason": "越权测试"},
     "auth_users_role_add": {"role": "inspector"},
     "units_update": {"expected_version": 1, "name": "越权"},

@@ -170,14 +170,16 @@ def token_issue(request: HttpRequest, payload: TokenIn):
     """Exchange a user name (or mobile number) and password for a bearer token.
     Accounts with two-factor log-in also send the current 6-digit code as ``otp``."""
     try:
-        user = services.login_check_credentials(login=payload.username, password=payload.password)
+        user = services.login_check_credentials(
+            login=payload.username, password=payload.password, request=request
+        )
         if services.totp_device_for(user) is not None:
             if not (payload.otp or "").strip():
                 raise services.LoginRefused(
                     "otp_required",
                     _("This account uses two-factor log-in: send the 6-digit code as “otp”."),
                 )
-            services.login_check_otp(user=user, code=payload.otp or "")
+            services.login_check_otp(user=user, code=payload.otp or "", request=request)
         if user.must_change_password:
             raise services.LoginRefused(
                 "password_change_required",
@@ -187,7 +189,7 @@ def token_issue(request: HttpRequest, payload: TokenIn):
         raise ApiAuthError(exc.code, exc.message) from exc
     with transaction.atomic():
         issued = services.api_token_issue(user=user, name=payload.name or _("API"))
-        services.login_record_success(user=user, method="api_token")
+        services.login_record_success(user=user, method="api_token", request=request)
     return {
         "token": issued.raw,
         "token_id": issued.token.pk,
@@ -390,6 +392,22 @@ def users_activate(request: HttpRequest, user_id: int, payload: ReasonIn):
     _require(actor, MANAGE_USERS)
     person = selectors.user_get_for(actor, user_id, action=MANAGE_USERS)
     services.user_set_active(actor=actor, user=person, active=True, reason=payload.reason)
+    return selectors.user_get_for(actor, user_id)
+
+
+@router.post(
+    "/users/{user_id}/unlock",
+    response=UserOut,
+    operation_id="auth_users_unlock",
+    summary="Lift the log-in locks of a person's account (audited)",
+)
+def users_unlock(request: HttpRequest, user_id: int, payload: ReasonIn):
+    """Forget the failed log-ins counted against the person's account from every address, so that
+    the person can log in at once (instead of waiting out ``ANJIAN_LOGIN_LOCK_MINUTES``)."""
+    actor = request.auth
+    _require(actor, MANAGE_USERS)
+    person = selectors.user_get_for(actor, user_id, action=MANAGE_USERS)
+    services.user_unlock(actor=actor, user=person, reason=payload.reason)
     return selectors.user_get_for(actor, user_id)
 
 

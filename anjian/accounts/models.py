@@ -68,10 +68,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(
         _("must change password at next log-in"), default=True
     )
-    failed_logins = models.PositiveIntegerField(
-        _("failed log-ins in a row"), default=0, editable=False
-    )
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()
@@ -92,9 +88,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name
-
-    def is_locked(self, now=None) -> bool:
-        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
 
 class RoleAssignmentQuerySet(ScopedQuerySet):

@@ -84,6 +84,17 @@ def allowed_actions(user) -> list[str]:
     return sorted(action for action in MATRIX if scope.can(action))
 
 
+def user_login_locks(user: User) -> list[dict]:
+    """The addresses from which ``user``'s account is locked now (``ip_address``, ``failures``,
+    ``last``, ``until``), newest first."""
+    from anjian.accounts import lockout
+
+    locks = lockout.locks_of(user)
+    for row in locks:
+        row["until"] = row["last"] + lockout.lock_period()
+    return locks
+
+
 def user_audit_entries(actor, user: User, *, limit: int = 20):
     """Recent audit entries about ``user`` and their role assignments, as far as ``actor`` may
     read the audit record (entries of another town stay hidden)."""

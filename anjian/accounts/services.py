@@ -10,15 +10,16 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, FilteredRelation, Q
-from django.http import Http404
+from django.db.models import FilteredRelation, Q
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from anjian.accounts import lockout
 from anjian.accounts.models import ApiToken, RoleAssignment, User, hash_token
 from anjian.accounts.roles import COMMITTEE_ROLES, REGION_ROLES, UNIT_ROLES, Role
 from anjian.accounts.scope import (
@@ -49,59 +50,71 @@ class TokenRejected(LoginRefused):
 # --- Log-in -------------------------------------------------------------------------------------
 
 
-def _lock_message(user: User) -> str:
-    local = timezone.localtime(user.locked_until)
-    return _("Too many failed log-ins. The account is locked until %(time)s.") % {
-        "time": local.strftime("%H:%M")
-    }
+def _lock_message(until: datetime.datetime) -> str:
+    """The one answer to a locked (account, address) pair and to a throttled address: the same
+    for an account that exists and one that does not."""
+    return _(
+        "Too many failed log-ins from this address. Log-in is blocked until %(time)s; the town "
+        "office can unlock your account sooner."
+    ) % {"time": timezone.localtime(until).strftime("%H:%M")}
 
 
-def _count_failure(user: User, now: datetime.datetime, *, step: str) -> bool:
-    """Count one failed log-in step (password or code); lock the account at the limit.
-    Returns whether the account is now locked. Audited."""
-    with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins"])
-        locked = user.failed_logins >= settings.ANJIAN_LOGIN_MAX_FAILURES
-        if locked:
-            user.locked_until = now + datetime.timedelta(minutes=settings.ANJIAN_LOGIN_LOCK_MINUTES)
-            user.failed_logins = 0
-            user.save(update_fields=["locked_until", "failed_logins"])
-        audit_record(
-            actor=None,
-            action="auth.locked" if locked else "auth.login_failed",
-            obj=user,
-            changes={"failed_logins": user.failed_logins, "step": step},
-        )
-    return locked
+def _refuse_locked(request: HttpRequest, login: str, *, reason: str) -> LoginRefused:
+    """Refuse a locked pair or a throttled address (audited): the same answer for every
+    account, known or not."""
+    known = User.objects.get_by_login(login)
+    audit_record(
+        actor=None,
+        action="auth.login_refused_locked",
+        obj=known,
+        target_repr=None if known else login[:100],
+        changes={"reason": reason},
+    )
+    until = lockout.locked_until(request, None if reason == "address" else login)
+    return LoginRefused("locked", _lock_message(until))
 
 
-def login_check_credentials(*, login: str, password: str) -> User:
-    """The user with these credentials, or ``LoginRefused``. Counts failures and locks the account
-    after ``ANJIAN_LOGIN_MAX_FAILURES`` in a row for ``ANJIAN_LOGIN_LOCK_MINUTES``. Audited."""
-    user = User.objects.get_by_login(login)
-    now = timezone.now()
+def _audit_failure(login: str, *, step: str, locked: bool) -> None:
+    """One failed log-in step, counted by axes; ``auth.locked`` when it reached the limit."""
+    known = User.objects.get_by_login(login)
+    audit_record(
+        actor=None,
+        action="auth.locked" if locked else "auth.login_failed",
+        obj=known,
+        target_repr=None if known else login[:100],
+        changes={"step": step} if known else {"step": step, "reason": "unknown"},
+    )
+
+
+def _login_request(request: HttpRequest | None) -> HttpRequest:
+    """Scripts and tests may check credentials without a request: they count under no address."""
+    return request if request is not None else HttpRequest()
+
+
+def login_check_credentials(
+    *, login: str, password: str, request: HttpRequest | None = None
+) -> User:
+    """The user with these credentials, or ``LoginRefused``. Through ``authenticate`` so that
+    django-axes counts the failures per (account, address) and refuses a pair after
+    ``ANJIAN_LOGIN_MAX_FAILURES`` for ``ANJIAN_LOGIN_LOCK_MINUTES``; an address that failed
+    ``ANJIAN_LOGIN_ADDRESS_MAX_FAILURES`` times over all accounts is refused before any password
+    is checked (``accounts.lockout``). Unknown and locked accounts get the same answers. Audited."""
+    request = _login_request(request)
+    login = (login or "").strip()
+    if lockout.address_throttled(request):
+        raise _refuse_locked(request, login, reason="address")
+    user = authenticate(request, username=login, password=password)
+    locked = bool(getattr(request, "axes_locked_out", False))
     if user is None:
-        audit_record(
-            actor=None,
-            action="auth.login_failed",
-            target_repr=(login or "")[:100],
-            changes={"reason": "unknown"},
-        )
-        raise LoginRefused("invalid_credentials", _("Wrong user name or password."))
-    if user.is_locked(now):
-        audit_record(actor=None, action="auth.login_refused_locked", obj=user)
-        raise LoginRefused("locked", _lock_message(user))
-    if not user.check_password(password):
-        if _count_failure(user, now, step="password"):
-            raise LoginRefused("locked", _lock_message(user))
+        if locked and getattr(request, "axes_failures_since_start", None) is None:
+            raise _refuse_locked(request, login, reason="pair")  # refused before any check
+        _audit_failure(login, step="password", locked=locked)
+        if locked:
+            raise LoginRefused("locked", _lock_message(lockout.locked_until(request, login)))
         raise LoginRefused("invalid_credentials", _("Wrong user name or password."))
     if not user.is_active:
         audit_record(actor=None, action="auth.login_refused_inactive", obj=user)
         raise LoginRefused("inactive", _("This account has been deactivated. Ask the town office."))
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        user.failed_logins, user.locked_until = 0, None
     return user
 
 
@@ -112,14 +125,16 @@ def totp_device_for(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def login_check_otp(*, user: User, code: str) -> TOTPDevice:
+def login_check_otp(*, user: User, code: str, request: HttpRequest | None = None) -> TOTPDevice:
     """The second log-in step: the device that accepts ``code``, or ``LoginRefused``.
-    A wrong code counts as a failed log-in (lock-out included). Audited."""
-    now = timezone.now()
-    user.refresh_from_db(fields=["is_active", "locked_until", "failed_logins"])
-    if user.is_locked(now):
-        audit_record(actor=None, action="auth.login_refused_locked", obj=user)
-        raise LoginRefused("locked", _lock_message(user))
+    A wrong code counts as a failed log-in of the account from this address (lock included).
+    Audited."""
+    request = _login_request(request)
+    user.refresh_from_db(fields=["is_active"])
+    if lockout.address_throttled(request):
+        raise _refuse_locked(request, user.username, reason="address")
+    if lockout.pair_locked(request, user.username):
+        raise _refuse_locked(request, user.username, reason="pair")
     if not user.is_active:
         raise LoginRefused("inactive", _("This account has been deactivated. Ask the town office."))
     code = "".join((code or "").split())
@@ -137,12 +152,11 @@ def login_check_otp(*, user: User, code: str) -> TOTPDevice:
         if not verified and allowed and not (code.isdigit() and len(code) == 6):
             device.throttle_increment(commit=True)
     if verified:
-        if user.failed_logins:
-            User.objects.filter(pk=user.pk).update(failed_logins=0)
-            user.failed_logins = 0
         return device
-    if _count_failure(user, now, step="otp"):
-        raise LoginRefused("locked", _lock_message(user))
+    locked = lockout.record_failure(request, user.username)
+    _audit_failure(user.username, step="otp", locked=locked)
+    if locked:
+        raise LoginRefused("locked", _lock_message(lockout.locked_until(request, user.username)))
     if not allowed:
         raise LoginRefused(
             "otp_throttled",
@@ -153,7 +167,14 @@ def login_check_otp(*, user: User, code: str) -> TOTPDevice:
     )
 
 
-def login_record_success(*, user: User, method: str = "password") -> None:
+def login_record_success(
+    *, user: User, method: str = "password", request: HttpRequest | None = None
+) -> None:
+    """A completed log-in. With ``request`` (the API, which calls no ``auth_login``), the failures
+    django-axes counted for this account from this address are cleared, as the page's
+    ``auth_login`` clears them through Django's ``user_logged_in`` signal."""
+    if request is not None:
+        lockout.record_success(request, user)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     audit_record(actor=user, action="auth.login", obj=user, changes={"method": method})
 
@@ -369,6 +390,24 @@ def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") 
         before=before,
         after=snapshot(user, ["is_active"]),
         reason=reason,
+    )
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: User | None, user: User, reason: str = "") -> User:
+    """Lift the log-in locks of ``user``'s account from every address (the failures django-axes
+    counted), so that the owner can log in at once. Audited, with the addresses that were
+    locked."""
+    _ensure_manages(actor, user)
+    addresses = [row["ip_address"] for row in lockout.locks_of(user)]
+    forgotten = lockout.unlock(user)
+    audit_record(
+        actor=actor,
+        action="user.unlocked",
+        obj=user,
+        changes={"locked_addresses": addresses, "attempts_forgotten": forgotten},
+        reason=(reason or "").strip(),
     )
     return user
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("users/<int:pk>/deactivate/", views.user_deactivate_view, name="user_deactivate"),
     path("users/<int:pk>/activate/", views.user_activate_view, name="user_activate"),
+    path("users/<int:pk>/unlock/", views.user_unlock_view, name="user_unlock"),
     path("users/<int:pk>/roles/new/", views.user_role_add_view, name="user_role_add"),
     path("roles/<int:pk>/revoke/", views.role_revoke_view, name="role_revoke"),
 ]

@@ -67,7 +67,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.login_check_credentials(
-                login=form.cleaned_data["login"], password=form.cleaned_data["password"]
+                login=form.cleaned_data["login"],
+                password=form.cleaned_data["password"],
+                request=request,
             )
         except services.LoginRefused as exc:
             form.add_error(None, exc.message)
@@ -100,7 +102,9 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.login_check_otp(user=user, code=form.cleaned_data["code"])
+            device = services.login_check_otp(
+                user=user, code=form.cleaned_data["code"], request=request
+            )
         except services.LoginRefused as exc:
             if exc.code == "locked":
                 request.session.pop(PENDING_KEY, None)
@@ -341,6 +345,8 @@ class UserDetailView(ScopedDetailView):
             can_manage=can_manage,
             roles=person.visible_roles,
             audit_entries=selectors.user_audit_entries(actor, person),
+            login_locks=selectors.user_login_locks(person) if can_manage else [],
+            unlock_form=kwargs.get("unlock_form") or ReasonForm(),
             reason_form=kwargs.get("reason_form") or ReasonForm(),
             deactivate_form=kwargs.get("deactivate_form") or DeactivateForm(),
             role_form=kwargs.get("role_form") or (RoleScopeForm(actor) if can_manage else None),
@@ -412,6 +418,18 @@ def user_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_activate_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _set_active(request, pk, active=True)
+
+
+@scoped("accounts.manage_users")
+@require_POST
+def user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.user_get_for(request.user, pk, action="accounts.manage_users")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _detail_again(request, pk, unlock_form=form)
+    services.user_unlock(actor=request.user, user=person, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The log-in lock has been lifted: the person can log in now."))
+    return redirect("accounts:user_detail", pk=person.pk)
 
 
 @scoped("accounts.manage_users")

@@ -3,9 +3,14 @@ office into a hazard or dismissed with a reason.
 
 Abuse protection lives here, not in the views, so that the form and the API share it:
 
-- a sender is known only by a keyed hash of IP address and browser (``client_hash``), never by the
-  address itself; at most ``PER_CLIENT_HOUR`` tip-offs an hour and ``PER_CLIENT_DAY`` a day;
+- a sender is known only by a keyed hash of its address (``client_hash``), never by the address
+  itself: the address as Django sees it (``core.middleware.client_address_key``: REMOTE_ADDR, the
+  proxy's entry only behind a configured proxy, an IPv6 line's /64), not the browser, which a
+  sender can change at will; at most ``PER_CLIENT_HOUR`` tip-offs an hour and ``PER_CLIENT_DAY`` a
+  day, so one sender cannot spend the town's hourly share below;
 - at most ``PER_TOWN_HOUR`` tip-offs an hour reach one town, whoever sends them;
+- photos from the public are decoded only up to ``settings.ANJIAN_TIPOFF_MAX_MEGAPIXELS``
+  (read from the file's header before any decoding);
 - follow-up look-ups by receipt code are limited per sender (``LOOKUPS_PER_HOUR``) so that codes
   cannot be guessed by trying them.
 
@@ -104,16 +109,18 @@ class TipOffRateLimited(DomainError):
 # --- The sender ------------------------------------------------------------------------------------
 
 
-def client_hash(ip: str | None, user_agent: str | None) -> str:
-    """A keyed hash (SECRET_KEY) of IP address and browser: enough to count, useless to identify."""
-    value = f"{ip or ''}\n{(user_agent or '')[:300]}"
-    return salted_hmac("anjian.hazards.tip_off.client", value, algorithm="sha256").hexdigest()
+def client_hash(address: str | None) -> str:
+    """A keyed hash (SECRET_KEY) of the sender's address: enough to count, useless to identify."""
+    value = address or ""
+    return salted_hmac("anjian.hazards.tip_off.sender", value, algorithm="sha256").hexdigest()
 
 
 def client_hash_of(request) -> str:
-    from anjian.core.middleware import client_ip
+    """The sender of a request, by its address only: the browser (User-Agent) is the sender's to
+    choose, so it is no part of the key."""
+    from anjian.core.middleware import client_address_key
 
-    return client_hash(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
+    return client_hash(client_address_key(request))
 
 
 def request_too_large(request) -> bool:
@@ -293,7 +300,8 @@ def tipoff_submit(
     )
     now = timezone.now()
     _check_submit_limits(client=client_hash, town=town, now=now)
-    processed = [photo_process(upload, field="photos") for upload in photos]
+    max_pixels = settings.ANJIAN_TIPOFF_MAX_MEGAPIXELS * 1_000_000
+    processed = [photo_process(upload, field="photos", max_pixels=max_pixels) for upload in photos]
     tipoff = TipOff.objects.create(town=town, unit=unit, client_hash=client_hash, **data)
     for item in processed:
         TipOffPhoto.objects.create(tip_off=tipoff, **photo_fields(item))

@@ -1,6 +1,10 @@
 """Kept Chinese translations of this catalog (see scripts/apply_translations.py)."""
 
 T = {
+    "Too many failed log-ins from this address. Log-in is blocked until %(time)s; the town office can unlock your account sooner.": "此地址登录失败次数过多，登录已被锁定至 %(time)s；镇安监办可提前为您解除锁定。",
+    "Log-in locked": "登录锁定",
+    "Unlock log-in": "解除登录锁定",
+    "The log-in lock has been lifted: the person can log in now.": "已解除登录锁定，该用户现在可以登录。",
     "Your roles do not include this operation.": "您的角色不包括此操作。",
     "This account uses two-factor log-in: send the 6-digit code as “otp”.": "此账号已开启两步验证：请在“otp”中发送 6 位验证码。",
     "Change the initial password on the log-in page first, then request a token.": "请先在登录页面修改初始密码，再申请令牌。",
@@ -46,8 +50,6 @@ T = {
     "may use the admin site": "可使用管理后台",
     "For system administrators only.": "仅限系统管理员。",
     "must change password at next log-in": "下次登录时须修改密码",
-    "failed log-ins in a row": "连续登录失败次数",
-    "locked until": "锁定至",
     "joined": "加入时间",
     "user": "用户",
     "users": "用户",
@@ -75,7 +77,6 @@ T = {
     "Enterprise user": "企业用户",
     "Department officer": "联合执法部门人员",
     "District supervisor": "区应急管理局人员",
-    "Too many failed log-ins. The account is locked until %(time)s.": "登录失败次数过多，账号已被锁定，请于 %(time)s 之后再试。",
     "Wrong user name or password.": "用户名或密码错误。",
     "This account has been deactivated. Ask the town office.": "该账号已停用，请联系镇安监办。",
     "No two-factor device is set up.": "尚未设置两步验证设备。",
@@ -144,7 +145,6 @@ T = {
     "Joined": "加入时间",
     "initial password, not yet changed": "初始密码，尚未修改",
     "changed by the user": "已由本人修改",
-    "Locked until": "锁定至",
     "Deactivate this account? The person can no longer log in and their API tokens are revoked.": "确定停用该账号吗？停用后该用户将无法登录，其 API 令牌也将被撤销。",
     "Deactivate account": "停用账号",
     "Reactivate this account?": "确定重新启用该账号吗？",
@@ -190,6 +190,9 @@ CONTEXT = {
     ("person", "Name"): "姓名",
 }
 PLURALS = {
+    "from %(address)s after %(failures)s failed log-in, until %(until)s": [
+        "来自 %(address)s，失败 %(failures)s 次，锁定至 %(until)s"
+    ],
     "%(counter)s user": ["共 %(counter)s 个用户"],
     "This password is too short. It must contain at least %d character.": [
         "密码长度太短。密码必须包含至少 %d 个字符。"

@@ -322,7 +322,7 @@ T = {
     "The photo “%(name)s” is empty.": "照片“%(name)s”是空文件。",
     "The photo “%(name)s” is %(size).1f MB; at most 15 MB is allowed.": "照片“%(name)s”大小为 %(size).1f MB，最大允许 15 MB。",
     "“%(name)s” is not a JPEG, PNG or WebP photo (its content was checked, not its name).": "“%(name)s”不是 JPEG、PNG 或 WebP 格式的照片（按文件内容检查，而非文件名）。",
-    "The photo “%(name)s” has too many pixels.": "照片“%(name)s”像素过大。",
+    "The image “%(name)s” is too large: at most %(limit)s megapixels are accepted. Send a smaller photo.": "图片太大：“%(name)s”超过 %(limit)s 百万像素的上限，请换一张较小的照片。",
     # filters
     "Open hazards": "未销号隐患",
     "Awaiting my re-check": "待我复查",

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import struct
+import time
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -261,6 +264,86 @@ def test_a_town_takes_at_most_so_many_tip_offs_an_hour(world, monkeypatch):
         submit(world, client_hash="sender-new")
     assert world.town_a.name in refused.value.message
     submit(world, client_hash="sender-new", town_id=world.town_b.pk)  # another town is not affected
+
+
+def test_a_new_user_agent_does_not_make_a_new_sender(client, world):
+    for n in range(tipoffs.PER_CLIENT_HOUR):
+        response = client.post(
+            FORM, form_data(world), REMOTE_ADDR="10.7.7.7", HTTP_USER_AGENT=f"bot/{n}"
+        )
+        assert response.status_code == 302
+
+    refused = client.post(FORM, form_data(world), REMOTE_ADDR="10.7.7.7", HTTP_USER_AGENT="bot/new")
+    assert refused.status_code == 429
+    api = client.post(
+        API, {**form_data(world), "consent": "true"}, REMOTE_ADDR="10.7.7.7", HTTP_USER_AGENT="x"
+    )
+    assert api.status_code == 429
+    assert TipOff.objects.count() == tipoffs.PER_CLIENT_HOUR
+
+
+def test_one_sender_cannot_spend_the_towns_hourly_share(client, world, monkeypatch):
+    monkeypatch.setattr(tipoffs, "PER_TOWN_HOUR", 2 * tipoffs.PER_CLIENT_HOUR + 1)
+    for n in range(tipoffs.PER_CLIENT_HOUR * 2):  # a flood, with a new browser name each time
+        client.post(FORM, form_data(world), REMOTE_ADDR="10.7.7.7", HTTP_USER_AGENT=f"bot/{n}")
+    # An IPv6 sender rotating through the addresses of its own /64 is one sender too.
+    for n in range(tipoffs.PER_CLIENT_HOUR * 2):
+        send(Client(), world, ip=f"2001:db8:5:6::{n + 1:x}")
+    assert TipOff.objects.count() == 2 * tipoffs.PER_CLIENT_HOUR
+
+    citizen = send(Client(), world, ip="10.0.0.2")
+    assert citizen.status_code == 302
+    assert TipOff.objects.filter(town=world.town_a).count() == tipoffs.PER_TOWN_HOUR
+
+
+def test_the_client_address_is_the_one_django_sees(rf, settings):
+    request = rf.post(FORM, REMOTE_ADDR="10.7.7.7", HTTP_X_FORWARDED_FOR="10.1.1.1")
+    assert tipoffs.client_hash_of(request) == tipoffs.client_hash("10.7.7.7")
+    settings.ANJIAN_PROXY_COUNT = 1
+    request = rf.post(FORM, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 10.7.7.7")
+    assert tipoffs.client_hash_of(request) == tipoffs.client_hash("10.7.7.7")
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header declares ``width`` × ``height`` pixels (its pixel data is a stub)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(8000, 6000), (100_000, 100_000)])
+def test_a_huge_image_is_refused_as_too_large_before_it_is_decoded(client, world, width, height):
+    upload = SimpleUploadedFile("大图.png", _png_header(width, height), content_type="image/png")
+    started = time.monotonic()
+    response = client.post(FORM, {**form_data(world), "photos": upload}, REMOTE_ADDR="10.3.3.3")
+    assert time.monotonic() - started < 2
+    html = response.content.decode()
+    assert "图片太大" in html
+    assert "20 百万像素" in html
+    assert "不是 JPEG" not in html
+    assert not TipOff.objects.exists()
+
+    upload.seek(0)
+    api = client.post(API, {**form_data(world), "consent": "true", "photos": upload})
+    assert api.status_code == 422
+    assert "图片太大" in api.json()["error"]["details"][0]["message"]
+
+
+def test_an_anonymous_photo_is_decoded_up_to_the_lower_limit_only(world, settings):
+    settings.ANJIAN_TIPOFF_MAX_MEGAPIXELS = 1
+    big = SimpleUploadedFile("p.png", _png_header(1200, 900), content_type="image/png")
+    with pytest.raises(ValidationError) as refused:
+        submit(world, photos=[big])
+    assert "图片太大" in str(refused.value)
 
 
 def test_status_look_ups_are_limited_so_codes_cannot_be_guessed(client, world):
