@@ -40,7 +40,10 @@ def test_the_receipt_pages_follow_up_carries_the_receipt_code(client, world):
 
 def test_a_new_tip_off_reads_received_to_the_public_and_to_the_office(client, login, world):
     tipoff = tipoffs.tipoff_submit(
-        town_id=world.town_a.pk, place="东梓关村1号", description="消防通道被堵", photos=[],
+        town_id=world.town_a.pk,
+        place="东梓关村1号",
+        description="消防通道被堵",
+        photos=[],
         client_hash="h",
     )
     public = client.post(reverse("tip_off:status"), {"code": tipoff.receipt_code})

@@ -163,7 +163,10 @@
       var ids = {};
       Object.keys(load()).forEach(function (k) { ids[k] = true; });
       Object.keys(files).forEach(function (k) { ids[k] = true; });
-      Object.keys(ids).forEach(function (k) { send(k); });
+      // One at a time: a connection just back is often weak, and the answers keep their order.
+      Object.keys(ids).reduce(function (done, k) {
+        return done.then(function () { return send(k); });
+      }, Promise.resolve());
     }
 
     root.querySelectorAll(".inspect-item").forEach(function (el) {
