@@ -159,14 +159,21 @@
       store(queue);
     }
 
+    var flushing = null, flushAgain = false;
     function flush() {
+      // One at a time, and one round at a time (the browser's "online" and ours may both come):
+      // a connection just back is often weak, and the answers keep their order.
+      if (flushing) { flushAgain = true; return flushing; }
       var ids = {};
       Object.keys(load()).forEach(function (k) { ids[k] = true; });
       Object.keys(files).forEach(function (k) { ids[k] = true; });
-      // One at a time: a connection just back is often weak, and the answers keep their order.
-      Object.keys(ids).reduce(function (done, k) {
+      flushing = Object.keys(ids).reduce(function (done, k) {
         return done.then(function () { return send(k); });
-      }, Promise.resolve());
+      }, Promise.resolve()).then(function () {
+        flushing = null;
+        if (flushAgain) { flushAgain = false; return flush(); }
+      });
+      return flushing;
     }
 
     root.querySelectorAll(".inspect-item").forEach(function (el) {
