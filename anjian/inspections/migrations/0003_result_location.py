@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0002_shipped_checklists'),
+        ("inspections", "0002_shipped_checklists"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspectionresult',
-            name='location',
-            field=models.CharField(blank=True, help_text="Where a failed item's hazard was found; it becomes the hazard's location.", max_length=200, verbose_name='where the hazard is'),
+            model_name="inspectionresult",
+            name="location",
+            field=models.CharField(
+                blank=True,
+                help_text="Where a failed item's hazard was found; it becomes the hazard's location.",
+                max_length=200,
+                verbose_name="where the hazard is",
+            ),
         ),
     ]
