@@ -194,6 +194,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("ANJIAN_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# The empty choice of every list filter (django-filter's ChoiceFilter and ModelChoiceFilter, in
+# every FilterSet of every app) reads 全部 / All instead of "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"

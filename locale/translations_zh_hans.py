@@ -153,12 +153,6 @@ T = {
     "Working-day calendar": "工作日历",
     "Background jobs": "后台任务",
     "Audit record": "审计记录",
-    "Units and files": "单位与档案",
-    "Hazard work": "隐患治理",
-    "Inspection and enforcement": "检查与执法",
-    "Figures and reports": "统计与报告",
-    "Organisation": "组织机构",
-    "System administration": "系统管理",
     "Deadlines are counted in working days: public holidays are days off and make-up working days on weekends (调休上班) count. A year the office enters here overrides the published data; a year nobody has entered counts weekends only, with a warning.": "期限按工作日计算：法定节假日不计入，周末调休上班的日子计入。镇安监办在这里录入的年度以录入为准，覆盖国务院公布的数据；无人录入的年度仅按周末计算，并给出提醒。",
     "Change this year": "修改本年度",
     "Enter this year": "录入本年度",
@@ -315,4 +309,12 @@ PLURALS = {
     "and %(more)s more": ["等另外 %(more)s 个"],
 }
 
-CONTEXT: dict[tuple[str, str], str] = {}
+CONTEXT: dict[tuple[str, str], str] = {
+    # The drop-downs of the menu bar: short in English, the full names in Chinese.
+    ("menu", "Units"): "单位与档案",
+    ("menu", "Hazards"): "隐患治理",
+    ("menu", "Inspection"): "检查与执法",
+    ("menu", "Reports"): "统计与报告",
+    ("menu", "Organisation"): "组织机构",
+    ("menu", "System"): "系统管理",
+}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anjian.core.scoping import get_scope
 
@@ -31,13 +32,15 @@ class NavItem:
 
 # The drop-downs of the bar, in the order of their first entry. A group the user has one entry of
 # shows that entry on the bar instead of a drop-down.
+# Their English names are short (context "menu"; the Chinese keeps its full names), so that the bar
+# with every drop-down fits on one line at 1280 px in English too.
 GROUPS: dict[str, str | Promise] = {
-    "units": _("Units and files"),
-    "hazards": _("Hazard work"),
-    "inspections": _("Inspection and enforcement"),
-    "reports": _("Figures and reports"),
-    "organisation": _("Organisation"),
-    "system": _("System administration"),
+    "units": pgettext_lazy("menu", "Units"),
+    "hazards": pgettext_lazy("menu", "Hazards"),
+    "inspections": pgettext_lazy("menu", "Inspection"),
+    "reports": pgettext_lazy("menu", "Reports"),
+    "organisation": pgettext_lazy("menu", "Organisation"),
+    "system": pgettext_lazy("menu", "System"),
 }
 
 

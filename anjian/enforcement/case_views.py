@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.conf import settings as filter_settings
 
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
 from anjian.core.export import Column
@@ -35,7 +36,8 @@ from anjian.enforcement.models import Case, LegalProvision
 
 def _years():
     this = timezone.localdate().year
-    return [("", "---------"), *((y, str(y)) for y in range(this, this - 10, -1))]
+    years = [(y, str(y)) for y in range(this, this - 10, -1)]
+    return [("", filter_settings.EMPTY_CHOICE_LABEL), *years]  # 全部 / All, as every filter
 
 
 class CaseFilterSet(django_filters.FilterSet):

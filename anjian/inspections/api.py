@@ -102,6 +102,7 @@ class ResultOut(Schema):
     result: ItemResult
     result_label: str
     note: str
+    location: str
     answered_at: datetime.datetime | None
     photos: list[PhotoOut]
     hazard_id: int | None
@@ -129,6 +130,7 @@ class SavedResultOut(Schema):
     item_id: int
     result: ItemResult
     note: str
+    location: str
     answered_at: datetime.datetime | None
     photos: list[PhotoOut]
     inspection_version: int
@@ -159,6 +161,9 @@ class StartIn(Schema):
 class ResultIn(Schema):
     result: ItemResult
     note: str = ""
+    location: str | None = Field(
+        None, max_length=200, description="Where a failed item's hazard is; empty: kept"
+    )
 
 
 class UpdateIn(Schema):
@@ -289,6 +294,7 @@ def _detail(request: HttpRequest, inspection_id: int) -> dict:
                         "result": r.result,
                         "result_label": choice_label(ItemResult, r.result),
                         "note": r.note,
+                        "location": r.location,
                         "answered_at": r.answered_at,
                         "photos": [_photo(p) for p in r.photos.all()],
                         "hazard_id": r.hazard_id,
@@ -381,12 +387,14 @@ def inspections_result_record(
         item_id=item_id,
         result=payload.result,
         note=payload.note,
+        location=payload.location,
         photos=[p for p in (photos or []) if p is not None],
     )
     return {
         "item_id": row.item_id,
         "result": row.result,
         "note": row.note,
+        "location": row.location,
         "answered_at": row.answered_at,
         "photos": [_photo(p) for p in row.photos.order_by("pk")],
         "inspection_version": Inspection.objects.only("version").get(pk=inspection_id).version,

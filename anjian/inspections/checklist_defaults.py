@@ -5,6 +5,12 @@ and category a failure suggests and, for the situations that the industry-and-tr
 criteria (应急管理部令第10号, 2023) name, the clause. ``shipped_checklists_load`` creates the missing
 ones with a published version 1; it is safe to call again (the data migration and the demo both do).
 Legal bases name the regulation, and the article only where it is well known.
+
+Whom a template suits (``templates.template_suits``): ``category_codes`` are the unit categories it
+is made for (a unit with one of them), ``unit_kinds`` the kinds of unit it suits whatever their
+categories. A specialised enterprise checklist (dust, ammonia, molten metal…) names categories
+only, so a machinery firm is not offered the ammonia checklist; the general one names the kind
+``enterprise`` and suits any enterprise.
 """
 
 from __future__ import annotations
@@ -193,7 +199,7 @@ HAZCHEM = {
     "code": "haz-chem-use",
     "name": "危险化学品使用单位检查表",
     "description": "适用于使用、储存危险化学品的工贸企业（油漆、稀释剂、液化气、酸碱等）。",
-    "unit_kinds": ["enterprise"],
+    "unit_kinds": [],
     "category_codes": ["haz-chem-use", "haz-chem-storage", "flammable"],
     "sections": [
         _management(
@@ -380,7 +386,7 @@ CONFINED = {
     "code": "confined-space",
     "name": "有限空间作业检查表",
     "description": "适用于存在污水井、化粪池、地下室、沼气池、发酵罐、反应釜等有限空间的单位（三场所三企业）。",
-    "unit_kinds": ["enterprise"],
+    "unit_kinds": [],
     "category_codes": ["confined-space"],
     "sections": [
         (
@@ -478,7 +484,7 @@ DUST = {
     "code": "combustible-dust",
     "name": "粉尘涉爆企业检查表",
     "description": "适用于存在铝镁、木质、粮食、塑料等可燃性粉尘的企业（三场所三企业）。",
-    "unit_kinds": ["enterprise"],
+    "unit_kinds": [],
     "category_codes": ["combustible-dust", "bamboo-wood"],
     "sections": [
         _management(
@@ -588,7 +594,7 @@ SPRAY = {
     "code": "spray-coating",
     "name": "喷涂作业检查表",
     "description": "适用于喷漆（非水性）、喷塑等涂装作业企业（三场所三企业）。",
-    "unit_kinds": ["enterprise"],
+    "unit_kinds": [],
     "category_codes": ["spray-coating", "spray-painting", "powder-coating"],
     "sections": [
         (
@@ -674,7 +680,7 @@ AMMONIA = {
     "code": "ammonia-refrigeration",
     "name": "涉氨制冷企业检查表",
     "description": "适用于使用液氨制冷的冷库、食品加工等企业（三场所三企业）。",
-    "unit_kinds": ["enterprise"],
+    "unit_kinds": [],
     "category_codes": ["ammonia-refrigeration"],
     "sections": [
         _management(
@@ -763,7 +769,7 @@ MOLTEN = {
     "code": "molten-metal",
     "name": "高温熔融金属作业检查表",
     "description": "适用于金属冶炼、铸造等存在高温熔融金属的企业（三场所三企业）。",
-    "unit_kinds": ["enterprise"],
+    "unit_kinds": [],
     "category_codes": ["metal-smelting"],
     "sections": [
         _management(

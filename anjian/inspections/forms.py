@@ -45,6 +45,7 @@ class ResultForm(ServiceErrorsMixin, forms.Form):
 
     result = forms.ChoiceField(choices=ItemResult.choices)
     note = forms.CharField(required=False, max_length=2000)
+    location = forms.CharField(required=False, max_length=200)
     photos = MultiplePhotoField(required=False)
 
 
@@ -85,11 +86,14 @@ class FinishForm(ServiceErrorsMixin, forms.Form):
         "rectified_on_spot": "on_spot",
         "on_spot_description": "on_spot_description",
         "on_spot_photo_ids": "on_spot_photos",
+        "location": "location",
     }
 
-    def __init__(self, *args, failed=(), defaults=None, **kwargs):
+    def __init__(self, *args, failed=(), defaults=None, place="", **kwargs):
         """``failed``: the failed results (with their photos); ``defaults``: item id →
-        (level, requirement) the hazard gets when nothing is chosen."""
+        (level, requirement) the hazard gets when nothing is chosen; ``place``: the location a
+        hazard is suggested when the inspector gave none for its item (the place inspected or
+        the unit's address), shown in its field to be confirmed or changed."""
         super().__init__(*args, **kwargs)
         self.failed = list(failed)
         self.defaults = defaults or {}
@@ -98,6 +102,15 @@ class FinishForm(ServiceErrorsMixin, forms.Form):
             item_id = result.item_id
             level, requirement = self.defaults.get(item_id, (HazardLevel.GENERAL, ""))
             prefix = f"h{item_id}_"
+            self.fields[prefix + "location"] = forms.CharField(
+                label=_("Where the hazard is"),
+                max_length=200,
+                required=False,
+                initial=result.location or place,
+                help_text=None
+                if result.location
+                else _("Suggested: the unit's address. Give the workshop, floor or spot."),
+            )
             self.fields[prefix + "level"] = forms.ChoiceField(
                 label=_("Hazard level"),
                 choices=HazardLevel.choices,
@@ -148,6 +161,12 @@ class FinishForm(ServiceErrorsMixin, forms.Form):
         data = super().clean()
         if data.get("deadline") and data.get("working_days"):
             self.add_error("working_days", _("Give a date or working days, not both."))
+        for result in self.failed:
+            # Shown pre-filled: emptied by hand, it is asked for again (a client that sends no
+            # such field gets the item's location, else the place inspected).
+            name = f"h{result.item_id}_location"
+            if name in self.data and not data.get(name):
+                self.add_error(name, _("Say where the hazard is."))
         return data
 
     def hazard_choices(self) -> dict[int, dict]:
@@ -158,6 +177,8 @@ class FinishForm(ServiceErrorsMixin, forms.Form):
             prefix = f"h{result.item_id}_"
             level, requirement = self.defaults.get(result.item_id, (None, ""))
             choice: dict = {}
+            if data.get(prefix + "location"):
+                choice["location"] = data[prefix + "location"]
             if data.get(prefix + "level") and data[prefix + "level"] != level:
                 choice["level"] = data[prefix + "level"]
             text = (data.get(prefix + "requirement") or "").strip()

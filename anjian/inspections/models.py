@@ -322,6 +322,12 @@ class InspectionResult(models.Model):
         _("result"), max_length=10, choices=ItemResult.choices, default=ItemResult.UNCHECKED
     )
     note = models.TextField(_("note"), blank=True)
+    location = models.CharField(
+        _("where the hazard is"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where a failed item's hazard was found; it becomes the hazard's location."),
+    )
     hazard = models.OneToOneField(
         "hazards.Hazard",
         verbose_name=_("hazard recorded"),

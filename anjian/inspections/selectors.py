@@ -133,6 +133,7 @@ def inspection_detail_for(user, pk: int) -> dict:
         "answered": len(results) - counts[ItemResult.UNCHECKED],
         "total": len(results),
         "failed": [r for r in results if r.result == ItemResult.FAIL],
+        "unanswered": [r for r in results if r.result == ItemResult.UNCHECKED],
         "hazards": [r.hazard for r in results if r.hazard_id],
         "officers": list(inspection.officers.order_by("pk")),
         "can_inspect": can_inspect,
@@ -155,20 +156,16 @@ def unit_inspections_tab(user, unit) -> dict:
 
 
 def checklists_for_unit(user, unit) -> list:
-    """The published checklists ``user`` may use at ``unit``, those suited to it first (the
-    templates part's ``templates_for_unit`` decides what suits, when it is there)."""
+    """The published checklists ``user`` may use at ``unit``, those suited to it first
+    (``templates.templates_for_unit`` decides what suits)."""
+    from anjian.inspections.templates import templates_for_unit
+
     versions = list(
         checklists_for(user).select_related("template").order_by("template__sort_order", "pk")
     )
     rank: dict[int, int] = {}
-    try:
-        from anjian.inspections.templates import templates_for_unit
-    except ImportError:  # the templates part not there yet: the unit's kind decides
-        kind = getattr(unit, "kind", "")
-        rank = {v.template_id: 0 for v in versions if kind and kind in v.template.unit_kinds}
-    else:
-        for index, template in enumerate(templates_for_unit(user, unit)):
-            rank.setdefault(template.pk, index)
+    for index, template in enumerate(templates_for_unit(user, unit)):
+        rank.setdefault(template.pk, index)
     for version in versions:
         version.suited = version.template_id in rank
     versions.sort(

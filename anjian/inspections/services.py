@@ -283,8 +283,10 @@ def result_record(
     result: str,
     note: str = "",
     photos: Sequence = (),
+    location: str | None = None,
 ) -> InspectionResult:
-    """Save the answer to one item as it is given. The same answer sent twice changes nothing."""
+    """Save the answer to one item as it is given. The same answer sent twice changes nothing.
+    ``location`` (where a failed item's hazard is) is kept as it was when not given."""
     inspection = inspection_get_for(actor, inspection_id, action=INSPECT, lock=True)
     _must_be_open(inspection)
     if result not in ItemResult.values:
@@ -297,18 +299,23 @@ def result_record(
     if row is None:
         raise ValidationError({"item": _("This item is not on the inspection's checklist.")})
     note = (note or "").strip()
+    location = row.location if location is None else location.strip()
+    if len(location) > 200:
+        raise ValidationError({"location": _("At most 200 characters.")})
     photos = [p for p in photos or () if p is not None]
-    if row.result == result and row.note == note and not photos:
+    same = row.result == result and row.note == note and row.location == location
+    if same and not photos:
         return row
-    before = {"result": row.result, "note": row.note}
+    before = {"result": row.result, "note": row.note, "location": row.location}
     created = _store_photos(row, photos)
-    if row.result == result and row.note == note and not created:
+    if same and not created:
         return row
     row.result = result
     row.note = note
+    row.location = location
     row.answered_at = timezone.now()
     row.answered_by = actor if getattr(actor, "pk", None) else None
-    row.save(update_fields=["result", "note", "answered_at", "answered_by"])
+    row.save(update_fields=["result", "note", "location", "answered_at", "answered_by"])
     _bump(inspection, inspection.version)
     audit_record(
         actor=actor,
@@ -318,6 +325,7 @@ def result_record(
             "item": row.item_id,
             "result": [before["result"], result],
             "note": [before["note"], note],
+            "location": [before["location"], location],
             "photos": [p.sha256 for p in created],
         },
     )
@@ -404,7 +412,8 @@ def signature_png(value: str, *, field: str) -> str:
 
 
 def hazard_fields_for(inspection: Inspection, result: InspectionResult) -> dict[str, Any]:
-    """What a failed item says about the hazard it found."""
+    """What a failed item says about the hazard it found. Its location is where the inspector
+    said the item's hazard is; only without one, the place inspected or the unit's address."""
     item = result.item
     description = item.text.strip()
     if result.note:
@@ -412,7 +421,10 @@ def hazard_fields_for(inspection: Inspection, result: InspectionResult) -> dict[
     management = MANAGEMENT_WORD in (item.section.title or "")
     source = inspection.kind if inspection.kind in HazardSource.values else "town_inspection"
     return {
-        "location": inspection.place or inspection.unit.address or inspection.unit.name,
+        "location": result.location
+        or inspection.place
+        or inspection.unit.address
+        or inspection.unit.name,
         "description": description,
         "hazard_type": HazardType.MANAGEMENT if management else HazardType.UNSAFE_CONDITION,
         "category": item.hazard_category,

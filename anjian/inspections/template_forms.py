@@ -32,10 +32,17 @@ class TemplateForm(ServiceErrorsMixin, forms.Form):
         label=_("For unit kinds"),
         choices=UnitKind.choices,
         required=False,
+        help_text=_(
+            "Suggested for every unit of these kinds. Leave empty for a checklist of special "
+            "work (dust, ammonia…): it is then suggested only by the categories below."
+        ),
         widget=forms.CheckboxSelectMultiple,
     )
     category_codes = forms.MultipleChoiceField(
-        label=_("For unit categories"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("For unit categories"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Suggested for a unit with any of these categories, whatever its kind."),
     )
     is_active = forms.BooleanField(label=_("In use (offered when inspecting)"), required=False)
 

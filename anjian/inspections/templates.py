@@ -138,29 +138,34 @@ def draft_version(template: ChecklistTemplate) -> ChecklistVersion | None:
     return ChecklistVersion.objects.filter(template=template, status=VersionStatus.DRAFT).first()
 
 
+def template_suits(template: ChecklistTemplate, *, kind: str, category_codes) -> int | None:
+    """How well ``template`` suits a unit of ``kind`` with ``category_codes``: 0 made for one of
+    its categories, 1 made for its kind (whatever its categories), None not made for it. This is
+    the one rule of what the start form offers as suited; the templates say as data whom they are
+    for (``category_codes``, ``unit_kinds``; see ``checklist_defaults``)."""
+    if set(category_codes) & set(template.category_codes or []):
+        return 0
+    if kind and kind in (template.unit_kinds or []):
+        return 1
+    return None
+
+
 def templates_for_unit(user, unit) -> list[ChecklistTemplate]:
-    """Active, published templates for inspecting ``unit``: those made for its categories, then
-    for its kind, then the general one. A town's copy stands in for the shipped template it was
-    copied from."""
+    """Active, published templates suited to ``unit`` (``template_suits``): those made for its
+    categories, then those for its kind; when none suits, the general one. A town's copy stands
+    in for the shipped template it was copied from."""
     codes = set(unit.categories.values_list("code", flat=True))
     candidates = [t for t in templates_for(user) if t.is_active and t.published_number]
     replaced = {t.copied_from_id for t in candidates if t.region_id and t.copied_from_id}
     candidates = [t for t in candidates if t.pk not in replaced]
-
-    def rank(template: ChecklistTemplate) -> int | None:
-        if codes & set(template.category_codes or []):
-            return 0
-        if unit.kind in (template.unit_kinds or []):
-            return 1
-        if _is_general(template):
-            return 2
-        return None
-
-    ranked = [(rank(t), t) for t in candidates]
+    ranked = [(template_suits(t, kind=unit.kind, category_codes=codes), t) for t in candidates]
+    suited = [(r, t) for r, t in ranked if r is not None]
+    if not suited:
+        suited = [(2, t) for t in candidates if _is_general(t)]
     return [
         t
-        for r, t in sorted(
-            ((r, t) for r, t in ranked if r is not None),
+        for _r, t in sorted(
+            suited,
             key=lambda pair: (pair[0], pair[1].region_id is None, pair[1].sort_order, pair[1].name),
         )
     ]

@@ -174,6 +174,7 @@ def result_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             item_id=item_id,
             result=form.cleaned_data["result"],
             note=form.cleaned_data["note"],
+            location=form.cleaned_data["location"] if "location" in request.POST else None,
             photos=form.cleaned_data["photos"],
         )
     except InvalidTransition as exc:
@@ -196,6 +197,7 @@ def result_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
                 "item": row.item_id,
                 "result": row.result,
                 "note": row.note,
+                "location": row.location,
                 "photos": [_photo_out(p) for p in row.photos.order_by("pk")],
                 "version": inspection.version,
                 "answered": InspectionResult.objects.filter(inspection_id=pk)
@@ -235,6 +237,7 @@ def inspection_finish(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         failed=[r for r in detail["failed"] if not r.hazard_id],
         defaults=defaults,
+        place=inspection.place or inspection.unit.address or inspection.unit.name,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -70,7 +70,7 @@ T = {
     "Overdue 7 working days": "逾期 7 个工作日",
     "Hazards found and rectified": "发现并整改的隐患",
     "No hazard found (signed statement)": "未发现隐患（签字承诺）",
-    "Received, awaiting triage": "已受理，待处理",
+    "Received, awaiting triage": "已收到，待受理",  # 受理 is the office's accepting: not yet
     "Accepted as a hazard": "已立为隐患",
     "Dismissed": "不予立案",
     "Quarter": "季度",

@@ -6,6 +6,10 @@
  * rendered from the server's state, so answers already saved survive a reload; unsent ones are
  * laid over it. Photos are sent at once; a photo that could not be sent is kept in memory and
  * retried with the answers.
+ *
+ * The "not sent yet" notice is a toast fixed to the bottom of the screen (it never moves the
+ * buttons) and shows only answers whose sending failed, not one being sent. The answered count is
+ * the page's own: every card with an answer, sent or kept on the phone.
  */
 (function () {
   "use strict";
@@ -20,6 +24,7 @@
     var answered = root.querySelector("[data-testid=answered-count]");
     var files = {}; // item id -> [File] not yet sent
     var sending = {};
+    var failed = {}; // item id -> true: its last sending did not reach the server
 
     function msg(name) { return root.getAttribute("data-msg-" + name) || name; }
 
@@ -42,6 +47,7 @@
     }
     function showResult(el, result) {
       el.setAttribute("data-result", result);
+      refreshCount();
       el.querySelectorAll("button[name=result]").forEach(function (b) {
         var on = b.value === result;
         b.classList.toggle("active", on);
@@ -49,9 +55,19 @@
       });
     }
     function refreshStatus() {
-      var n = Object.keys(load()).length + Object.keys(files).length;
+      var n = Object.keys(failed).length;
       status.textContent = n ? msg("pending") + " (" + n + ")" : "";
       status.setAttribute("data-pending", String(n));
+      status.hidden = !n;
+    }
+    function refreshCount() {
+      if (!answered) return;
+      var n = 0;
+      root.querySelectorAll(".inspect-item").forEach(function (el) {
+        var r = el.getAttribute("data-result");
+        if (r && r !== "unchecked") n += 1;
+      });
+      answered.textContent = String(n);
     }
     function addPhotos(el, photos) {
       var box = el.querySelector("[data-testid=item-photos]");
@@ -79,12 +95,14 @@
       var queue = load();
       var entry = queue[itemId] || {
         result: el.getAttribute("data-result") || "unchecked",
-        note: el.querySelector("textarea[name=note]").value
+        note: el.querySelector("textarea[name=note]").value,
+        location: el.querySelector("input[name=location]").value
       };
       var photos = files[itemId] || [];
       var body = new FormData();
       body.append("result", entry.result);
       body.append("note", entry.note || "");
+      body.append("location", entry.location || "");
       photos.forEach(function (f) { body.append("photos", f); });
       sending[itemId] = true;
       setState(el, "sending", msg("sending"));
@@ -97,6 +115,7 @@
         });
       }).then(function (r) {
         sending[itemId] = false;
+        delete failed[itemId];
         var now = load();
         if (r.resp.ok || [400, 404, 409, 413].indexOf(r.resp.status) >= 0) {
           // The server has it (or will never take it): it leaves the phone, unless changed since.
@@ -107,7 +126,6 @@
         if (r.resp.ok) {
           setState(el, "saved", msg("saved"));
           addPhotos(el, r.data.photos || []);
-          if (answered && typeof r.data.answered === "number") answered.textContent = r.data.answered;
           el.querySelector("input[type=file]").value = "";
           if (now[itemId] || files[itemId]) return send(itemId); // changed while sending
         } else {
@@ -124,45 +142,61 @@
         refreshStatus();
       }).catch(function () {
         sending[itemId] = false;
-        setState(el, "pending", msg("pending"));
+        failed[itemId] = true;
+        setState(el, "pending", msg("queued"));
         refreshStatus();
       });
     }
 
-    function remember(itemId, result, note) {
+    function remember(el, result) {
       var queue = load();
-      queue[itemId] = { result: result, note: note, at: Date.now() };
+      queue[el.getAttribute("data-item")] = {
+        result: result,
+        note: el.querySelector("textarea[name=note]").value,
+        location: el.querySelector("input[name=location]").value,
+        at: Date.now()
+      };
       store(queue);
-      refreshStatus();
     }
 
+    var flushing = null, flushAgain = false;
     function flush() {
+      // One at a time, and one round at a time (the browser's "online" and ours may both come):
+      // a connection just back is often weak, and the answers keep their order.
+      if (flushing) { flushAgain = true; return flushing; }
       var ids = {};
       Object.keys(load()).forEach(function (k) { ids[k] = true; });
       Object.keys(files).forEach(function (k) { ids[k] = true; });
-      Object.keys(ids).forEach(function (k) { send(k); });
+      flushing = Object.keys(ids).reduce(function (done, k) {
+        return done.then(function () { return send(k); });
+      }, Promise.resolve()).then(function () {
+        flushing = null;
+        if (flushAgain) { flushAgain = false; return flush(); }
+      });
+      return flushing;
     }
 
     root.querySelectorAll(".inspect-item").forEach(function (el) {
       var itemId = el.getAttribute("data-item");
-      var note = el.querySelector("textarea[name=note]");
       el.querySelectorAll("button[name=result]").forEach(function (button) {
         button.addEventListener("click", function (event) {
           event.preventDefault();
           showResult(el, button.value);
-          remember(itemId, button.value, note.value);
+          remember(el, button.value);
           send(itemId);
         });
       });
-      note.addEventListener("change", function () {
-        remember(itemId, el.getAttribute("data-result") || "unchecked", note.value);
-        send(itemId);
+      el.querySelectorAll("textarea[name=note], input[name=location]").forEach(function (input) {
+        input.addEventListener("change", function () {
+          remember(el, el.getAttribute("data-result") || "unchecked");
+          send(itemId);
+        });
       });
       el.querySelector("input[type=file]").addEventListener("change", function (event) {
         var chosen = Array.prototype.slice.call(event.target.files || []);
         if (!chosen.length) return;
         files[itemId] = (files[itemId] || []).concat(chosen);
-        remember(itemId, el.getAttribute("data-result") || "unchecked", note.value);
+        remember(el, el.getAttribute("data-result") || "unchecked");
         send(itemId);
       });
       el.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); });
@@ -175,7 +209,11 @@
       if (!el) { delete queue[itemId]; return; }
       showResult(el, queue[itemId].result);
       el.querySelector("textarea[name=note]").value = queue[itemId].note || "";
-      setState(el, "pending", msg("pending"));
+      if (queue[itemId].location !== undefined) {
+        el.querySelector("input[name=location]").value = queue[itemId].location;
+      }
+      setState(el, "pending", msg("queued"));
+      failed[itemId] = true;
     });
     store(queue);
     refreshStatus();
