@@ -449,7 +449,18 @@ def _write(town: Region, doc_type: str, layout: Layout) -> bytes:
     """The Word file: the office's own template of this type when it has one, else the layout."""
     from anjian.enforcement.templates_docx import render_with_office_template
 
-    data = render_with_office_template(town, doc_type, layout.context)
+    try:
+        data = render_with_office_template(town, doc_type, layout.context)
+    except Exception as exc:  # the office's template: its error, not a server error
+        raise ValidationError(
+            {
+                "template": _(
+                    "The town's Word template of this document could not be filled in: "
+                    "%(reason)s. Correct or remove it under Enforcement settings."
+                )
+                % {"reason": str(exc)[:300]}
+            }
+        ) from exc
     return data if data is not None else layout.to_docx()
 
 
