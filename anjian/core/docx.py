@@ -91,6 +91,11 @@ class Block:
         return f"data:{mime};base64,{base64.b64encode(self.data).decode()}"
 
     @property
+    def size_class(self) -> str:
+        """The size as a CSS class suffix: 10.5 → 105."""
+        return f"{self.size:g}".replace(".", "")
+
+    @property
     def css_font(self) -> str:
         return {"title": "title", "heading": "heading"}.get(self.font, "body")
 
