@@ -23,6 +23,7 @@ from anjian.hazards.models import Hazard
 from anjian.inspections.models import Inspection
 from anjian.inspections.tests.factories import make_checklist
 from anjian.plans import services as plans
+from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_hazard_loop import Person, jpeg
 from tests.e2e.test_inspection_phone import sign
 
@@ -51,6 +52,7 @@ def preview_and_confirm(office: Person, button: str, doc_type: str) -> IssuedDoc
     expect(page.get_by_test_id("watermark")).to_be_visible()
     expect(page.get_by_test_id("a4-page")).to_contain_text("__号")
     assert not IssuedDocument.objects.filter(doc_type=doc_type).exists()
+    page.screenshot(path=SCREENSHOTS / f"documents-preview-{doc_type}.png", full_page=True)
     page.get_by_test_id("preview-confirm").click()
     document = IssuedDocument.objects.get(doc_type=doc_type)
     expect(page.get_by_test_id("inspection-documents")).to_contain_text(document.label)
