@@ -6,30 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enforcement', '0004_seed_provisions'),
-        ('regions', '0001_initial'),
+        ("enforcement", "0004_seed_provisions"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfficeTemplate',
+            name="OfficeTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_type', models.CharField(choices=[('site_record', 'On-site inspection record (现场检查记录)'), ('rectification_order', 'Order to rectify within a deadline (责令限期整改指令书)'), ('recheck_opinion', 'Rectification re-check opinion (整改复查意见书)'), ('case_approval', 'Case-opening approval form (立案审批表)'), ('penalty_notice', 'Penalty notice (行政处罚告知书)'), ('penalty_decision', 'Penalty decision (行政处罚决定书)'), ('closure_approval', 'Case-closure approval form (结案审批表)')], max_length=24, verbose_name='kind of document')),
-                ('file', models.FileField(upload_to='enforcement/templates/%Y/', verbose_name='Word template')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the file')),
-                ('uploaded_at', models.DateTimeField(auto_now=True, verbose_name='uploaded at')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='regions.region', verbose_name='town')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.CharField(
+                        choices=[
+                            ("site_record", "On-site inspection record (现场检查记录)"),
+                            (
+                                "rectification_order",
+                                "Order to rectify within a deadline (责令限期整改指令书)",
+                            ),
+                            ("recheck_opinion", "Rectification re-check opinion (整改复查意见书)"),
+                            ("case_approval", "Case-opening approval form (立案审批表)"),
+                            ("penalty_notice", "Penalty notice (行政处罚告知书)"),
+                            ("penalty_decision", "Penalty decision (行政处罚决定书)"),
+                            ("closure_approval", "Case-closure approval form (结案审批表)"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind of document",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to="enforcement/templates/%Y/", verbose_name="Word template"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256 of the file")),
+                ("uploaded_at", models.DateTimeField(auto_now=True, verbose_name="uploaded at")),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'office Word template',
-                'verbose_name_plural': 'office Word templates',
-                'constraints': [models.UniqueConstraint(fields=('town', 'doc_type'), name='office_template_once')],
+                "verbose_name": "office Word template",
+                "verbose_name_plural": "office Word templates",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("town", "doc_type"), name="office_template_once"
+                    )
+                ],
             },
         ),
     ]
