@@ -51,6 +51,7 @@ from anjian.inspections.models import (
     InspectionResult,
     ResultPhoto,
 )
+from anjian.regions.models import parent_path
 from anjian.units.models import Unit
 
 VIEW = "inspections.view"
@@ -383,13 +384,20 @@ def inspection_update(
 
 
 def officer_choices(unit: Unit, lead) -> list:
-    """The officers who may be chosen for an inspection of ``unit``: active people with a law-
-    enforcement certificate on file that has not expired and who may inspect the unit; the lead
-    first (always listed, certificate or not)."""
+    """The officers who may be chosen for an inspection of ``unit``: the town's active people
+    (a role in the town or one of its committees) with a law-enforcement certificate on file that
+    has not expired and who may inspect the unit; the lead first (always listed, certificate or
+    not). The town's officers are few: each is asked whether they may inspect the unit."""
     today = timezone.localdate()
+    town_path = parent_path(unit.region.path)
+    in_town = get_user_model().objects.filter(
+        Q(role_assignments__region__path__startswith=town_path)
+        | Q(role_assignments__committee__region__path__startswith=town_path),
+        role_assignments__is_active=True,
+    )
     people = (
         get_user_model()
-        .objects.filter(is_active=True)
+        .objects.filter(is_active=True, pk__in=in_town.values("pk"))
         .exclude(enforcement_certificate__number="")
         .filter(
             Q(enforcement_certificate__valid_until__isnull=True)
