@@ -195,3 +195,84 @@ def documents_recheck_opinion_issue(request: HttpRequest, issued_document_id: in
     _require(request, ISSUE)
     document = documents.recheck_opinion_issue(actor=request.auth, order_id=issued_document_id)
     return Status(201, _out(request.auth, document.pk))
+
+
+class DocumentPreviewOut(Schema):
+    doc_type: DocumentType
+    title: str
+    label: str = Field(description="The number as it will print, with __ for the number")
+    can_issue: bool
+    problems: list[str] = Field(description="Why the document cannot be issued yet")
+    existing_id: int | None = Field(description="The document already issued, if any")
+    fields: dict = Field(description="The document's values (those of an office template)")
+    text: list[str] = Field(description="The document's lines, as printed")
+    html: str = Field(description="The print preview (an A4 page, watermarked 预览)")
+
+
+def _preview_out(request: HttpRequest, **kwargs) -> DocumentPreviewOut:
+    from django.template.loader import render_to_string
+
+    preview = documents.document_preview(actor=request.auth, **kwargs)
+    layout = preview.layout
+    lines: list[str] = []
+    for block in layout.blocks if layout else ():
+        if block.kind == "table":
+            lines.extend("　".join(map(str, row)) for row in block.rows)
+        elif block.kind == "paragraph" and block.text:
+            lines.append(block.text)
+    html = (
+        render_to_string(
+            "core/_layout.html", {"layout": layout, "watermark": _("PREVIEW")}, request=None
+        )
+        if layout
+        else ""
+    )
+    return DocumentPreviewOut(
+        doc_type=preview.doc_type,
+        title=preview.title,
+        label=preview.label,
+        can_issue=preview.can_issue,
+        problems=preview.problems,
+        existing_id=preview.existing.pk if preview.existing else None,
+        fields=layout.context if layout else {},
+        text=lines,
+        html=html,
+    )
+
+
+@router.get(
+    "/inspections/{int:inspection_id}/site-record/preview",
+    response=DocumentPreviewOut,
+    operation_id="documents_site_record_preview",
+    summary="Preview the on-site inspection record before its number is taken",
+)
+def documents_site_record_preview(request: HttpRequest, inspection_id: int):
+    """Nothing is written and no number is used."""
+    _require(request, ISSUE)
+    return _preview_out(request, doc_type=DocumentType.SITE_RECORD, inspection_id=inspection_id)
+
+
+@router.get(
+    "/inspections/{int:inspection_id}/order/preview",
+    response=DocumentPreviewOut,
+    operation_id="documents_order_preview",
+    summary="Preview the rectification order before its number is taken",
+)
+def documents_order_preview(request: HttpRequest, inspection_id: int):
+    """Nothing is written and no number is used."""
+    _require(request, ISSUE)
+    return _preview_out(
+        request, doc_type=DocumentType.RECTIFICATION_ORDER, inspection_id=inspection_id
+    )
+
+
+@router.get(
+    "/{int:issued_document_id}/recheck-opinion/preview",
+    response=DocumentPreviewOut,
+    operation_id="documents_recheck_opinion_preview",
+    summary="Preview the re-check opinion of an order before its number is taken",
+)
+def documents_recheck_opinion_preview(request: HttpRequest, issued_document_id: int):
+    """Nothing is written and no number is used."""
+    _require(request, ISSUE)
+    return _preview_out(request, doc_type=DocumentType.RECHECK_OPINION, order_id=issued_document_id)

@@ -15,17 +15,19 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from anjian.core.docx import Layout
 from anjian.enforcement.case_workflow import PAYMENT_DAYS, STATEMENT_DAYS
 from anjian.enforcement.documents import (
     Authority,
     _authority_foot,
-    _bytes,
     _facts_table,
     _new_document,
     _officer_line,
     _para,
+    _people,
     _require_two,
     _store,
+    _write,
     authority_for,
     certified_officers,
     cn_date,
@@ -91,12 +93,27 @@ def _penalty_words(case: Case, amount: Decimal | None) -> str:
     return "、".join(parts) or "不予罚款"
 
 
+def _case_context(doc: Layout, case: Case, officers) -> None:
+    _people(doc, case.unit, officers)
+    doc.context.update(
+        {
+            "party": case.party_name,
+            "cause": case.cause,
+            "facts_text": case.facts,
+            "provision": _basis(case),
+            "penalty_text": case.provision.penalty_text,
+            "case_number": case.number,
+        }
+    )
+
+
 def _approval_block(doc, label: str, person, when: datetime.date | None) -> None:
+    doc.keep_to_end()
     name = _person(person) if person else "________"
     _para(doc, f"{label}：同意。　　签名：{name}　　日期：{cn_date(when)}")
 
 
-def render_case_approval(document, case: Case, officers, authority: Authority) -> bytes:
+def render_case_approval(document, case: Case, officers, authority: Authority) -> Layout:
     doc = _new_document(authority, TITLES[DocumentType.CASE_APPROVAL], document.label)
     _facts_table(
         doc,
@@ -115,10 +132,10 @@ def render_case_approval(document, case: Case, officers, authority: Authority) -
     _para(doc, f"承办人（签名）：{'、'.join(_person(p) for p, _n in officers)}")
     _approval_block(doc, "审批意见", case.approved_by, case.opened_on)
     _authority_foot(doc, authority, case.opened_on or timezone.localdate())
-    return _bytes(doc)
+    return doc
 
 
-def render_penalty_notice(document, case: Case, officers, authority: Authority) -> bytes:
+def render_penalty_notice(document, case: Case, officers, authority: Authority) -> Layout:
     doc = _new_document(authority, TITLES[DocumentType.PENALTY_NOTICE], document.label)
     _para(doc, f"{case.party_name}：")
     _para(
@@ -137,13 +154,14 @@ def render_penalty_notice(document, case: Case, officers, authority: Authority) 
         f"请于收到本告知书之日起{STATEMENT_DAYS}日内（{cn_date(case.statement_due)}前）"
         "向本机关提出陈述、申辩或者听证要求；逾期未提出的，视为放弃上述权利。",
     )
+    doc.keep_to_end()
     _para(doc, f"承办人：{_officer_line(officers)}")
     _para(doc, "当事人（签收）：____________    日期：____年__月__日")
     _authority_foot(doc, authority, case.notified_on or timezone.localdate())
-    return _bytes(doc)
+    return doc
 
 
-def render_penalty_decision(document, case: Case, officers, authority: Authority) -> bytes:
+def render_penalty_decision(document, case: Case, officers, authority: Authority) -> Layout:
     doc = _new_document(authority, TITLES[DocumentType.PENALTY_DECISION], document.label)
     _facts_table(doc, _party_rows(case))
     _para(doc, "")
@@ -169,12 +187,13 @@ def render_penalty_decision(document, case: Case, officers, authority: Authority
         f"申请行政复议，或者在六个月内依法向{authority.court}提起行政诉讼，"
         "但本决定不停止执行，法律另有规定的除外。",
     )
+    doc.keep_to_end()
     _para(doc, f"执法人员：{_officer_line(officers)}")
     _authority_foot(doc, authority, case.decided_on or timezone.localdate())
-    return _bytes(doc)
+    return doc
 
 
-def render_closure_approval(document, case: Case, officers, authority: Authority) -> bytes:
+def render_closure_approval(document, case: Case, officers, authority: Authority) -> Layout:
     from anjian.enforcement.case_services import case_money
 
     doc = _new_document(authority, TITLES[DocumentType.CLOSURE_APPROVAL], document.label)
@@ -209,7 +228,7 @@ def render_closure_approval(document, case: Case, officers, authority: Authority
     _para(doc, "承办人意见：行政处罚决定已执行完毕，建议结案。")
     _approval_block(doc, "审批意见", case.closed_by, case.closed_on)
     _authority_foot(doc, authority, case.closed_on or timezone.localdate())
-    return _bytes(doc)
+    return doc
 
 
 RENDER = {
@@ -239,5 +258,7 @@ def case_document_issue(*, actor, case: Case, doc_type: str) -> IssuedDocument:
     document.case = case
     document.issued_by = actor if getattr(actor, "pk", None) else None
     document.save(update_fields=["case", "issued_by"])
-    data = RENDER[doc_type](document, case, officers, authority_for(case.town))
+    layout = RENDER[doc_type](document, case, officers, authority_for(case.town))
+    _case_context(layout, case, officers)
+    data = _write(case.town, doc_type, layout)
     return _store(actor, document, data, officers, list(case.hazards.all()))

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -23,19 +22,16 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 
 from anjian.audit.services import audit_record
+from anjian.core.docx import DOCX_CONTENT_TYPE, Layout
 from anjian.enforcement.models import (
     AuthorityMode,
     DocumentType,
     EnforcementSettings,
     IssuedDocument,
 )
-from anjian.enforcement.services import document_issue
+from anjian.enforcement.services import document_issue, format_number
 from anjian.hazards.choices import HazardStatus, ReportOutcome
 from anjian.inspections.choices import InspectionStatus, ItemResult
 from anjian.inspections.models import Inspection
@@ -43,8 +39,7 @@ from anjian.regions.models import Region
 
 VIEW = "enforcement.view"
 ISSUE = "enforcement.issue_documents"
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FONT = "宋体"
+__all__ = ["DOCX_CONTENT_TYPE"]
 
 TITLES = {
     DocumentType.SITE_RECORD: "现场检查记录",
@@ -122,52 +117,30 @@ def _town_of(inspection: Inspection) -> Region:
 
 
 # --- Rendering ------------------------------------------------------------------------------------
+# Each document is built as a ``core.docx.Layout`` (A4, GB/T 9704 margins, the official fonts),
+# written to Word when issued and shown as HTML in the preview before a number is taken.
 
 
-def _font(run, size: float | None = None, bold: bool = False) -> None:
-    run.font.name = FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    if size:
-        run.font.size = Pt(size)
-    run.bold = bold
+def _para(doc: Layout, text: str = "", *, center=False, right=False, size=12, bold=False):
+    doc.para(text, align="center" if center else "right" if right else "left", size=size, bold=bold)
 
 
-def _para(doc, text: str = "", *, center=False, right=False, size=12, bold=False):
-    p = doc.add_paragraph()
-    if center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif right:
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if text:
-        _font(p.add_run(text), size, bold)
-    return p
-
-
-def _new_document(authority: Authority, title: str, label: str):
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(12)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    for section in doc.sections:
-        section.top_margin = section.bottom_margin = Cm(2.5)
-        section.left_margin = section.right_margin = Cm(2.5)
-    for line in authority.lines:
-        _para(doc, line, center=True, size=16, bold=True)
-    _para(doc, title, center=True, size=20, bold=True)
-    _para(doc, label, center=True, size=12)
+def _new_document(authority: Authority, title: str, label: str) -> Layout:
+    doc = Layout()
+    doc.authority(authority.lines)
+    doc.title(title)
+    doc.number(label)
+    doc.context.update(
+        {"authority": list(authority.lines), "title": title, "number": label, "items": []}
+    )
     return doc
 
 
-def _facts_table(doc, rows: Sequence[tuple[str, str]]) -> None:
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for name, value in rows:
-        cells = table.add_row().cells
-        cells[0].width = Cm(4)
-        cells[1].width = Cm(12)
-        _font(cells[0].paragraphs[0].add_run(name), 12, True)
-        _font(cells[1].paragraphs[0].add_run(value or "—"))
+def _facts_table(doc: Layout, rows: Sequence[tuple[str, str]]) -> None:
+    doc.facts(rows)
+    doc.context.setdefault("facts", []).extend(
+        {"name": name, "value": value or ""} for name, value in rows
+    )
 
 
 def _unit_rows(inspection: Inspection) -> list[tuple[str, str]]:
@@ -181,19 +154,35 @@ def _unit_rows(inspection: Inspection) -> list[tuple[str, str]]:
     ]
 
 
+def _people(doc: Layout, unit, officers: Sequence[tuple[object, str]]) -> None:
+    """The unit's and the officers' values for an office's own Word template."""
+    doc.context["unit"] = {
+        "name": unit.name,
+        "address": unit.address,
+        "legal_representative": unit.legal_representative or unit.principal_name,
+        "mobile": unit.principal_mobile,
+    }
+    doc.context["officers"] = [
+        {"name": getattr(p, "name", "") or p.get_username(), "certificate": n} for p, n in officers
+    ]
+
+
 def _officer_line(officers: Sequence[tuple[object, str]]) -> str:
     return "、".join(
         f"{getattr(p, 'name', '') or p.get_username()}（执法证号：{n}）" for p, n in officers
     )
 
 
-def _signature_lines(doc, *, unit_side: str = "被检查单位负责人（签名）") -> None:
+def _signature_lines(doc: Layout, *, unit_side: str = "被检查单位负责人（签名）") -> None:
+    doc.keep_to_end()
     _para(doc, "")
     _para(doc, "执法人员（签名）：____________    ____________")
     _para(doc, f"{unit_side}：____________    日期：____年__月__日")
 
 
-def _authority_foot(doc, authority: Authority, when: datetime.date) -> None:
+def _authority_foot(doc: Layout, authority: Authority, when: datetime.date) -> None:
+    doc.keep_to_end()
+    doc.context["date"] = cn_date(when)
     _para(doc, "")
     for line in authority.lines:
         _para(doc, line, right=True)
@@ -201,12 +190,8 @@ def _authority_foot(doc, authority: Authority, when: datetime.date) -> None:
     _para(doc, cn_date(when), right=True)
 
 
-def _image(doc, data: bytes, width_cm: float) -> bool:
-    try:
-        doc.add_picture(io.BytesIO(data), width=Cm(width_cm))
-    except Exception:
-        return False
-    return True
+def _image(doc: Layout, data: bytes, width_cm: float) -> None:
+    doc.image(data, width_cm * 10)
 
 
 def _data_url_bytes(value: str) -> bytes | None:
@@ -221,13 +206,7 @@ def _data_url_bytes(value: str) -> bytes | None:
         return None
 
 
-def _bytes(doc) -> bytes:
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def render_site_record(document, inspection, officers, authority) -> bytes:
+def render_site_record(document, inspection, officers, authority) -> Layout:
     doc = _new_document(authority, TITLES[DocumentType.SITE_RECORD], document.label)
     rows = [
         *_unit_rows(inspection),
@@ -237,6 +216,7 @@ def render_site_record(document, inspection, officers, authority) -> bytes:
         ("检查表", f"{inspection.checklist.template.name} 第{inspection.checklist.number}版"),
     ]
     _facts_table(doc, rows)
+    _people(doc, inspection.unit, officers)
     _para(doc, "检查情况：", bold=True)
     failed = [
         r
@@ -256,6 +236,17 @@ def render_site_record(document, inspection, officers, authority) -> bytes:
         if result.hazard_id and result.hazard.deadline:
             text += f"　整改期限：{cn_date(result.hazard.deadline)}前"
         _para(doc, text)
+        doc.context["items"].append(
+            {
+                "number": number,
+                "text": result.item.text.strip(),
+                "note": result.note.strip(),
+                "basis": result.item.legal_basis.strip(),
+                "deadline": cn_date(result.hazard.deadline)
+                if result.hazard_id and result.hazard.deadline
+                else "",
+            }
+        )
         for photo in result.photos.all():
             try:
                 with photo.image.open("rb") as handle:
@@ -264,23 +255,24 @@ def render_site_record(document, inspection, officers, authority) -> bytes:
                 continue
     if inspection.summary:
         _para(doc, inspection.summary.strip())
-    _para(doc, "")
+    doc.keep_to_end()
     _para(doc, f"执法人员（签名）：{'、'.join(getattr(p, 'name', '') for p, _n in officers)}")
     if data := _data_url_bytes(inspection.inspector_signature):
         _image(doc, data, 4)
     _para(doc, f"被检查单位现场负责人（签名）：{inspection.unit_signatory}")
     if data := _data_url_bytes(inspection.unit_signature):
         _image(doc, data, 4)
-    _para(doc, f"日期：{cn_date(timezone.localdate(inspection.finished_at))}")
+    doc.context["date"] = cn_date(timezone.localdate(inspection.finished_at))
+    _para(doc, f"日期：{doc.context['date']}")
     _para(doc, "本记录一式两份，一份存档，一份交被检查单位。", size=10)
-    return _bytes(doc)
+    return doc
 
 
 def _deadline_text(hazard) -> str:
     return f"{cn_date(hazard.deadline)}前整改完毕" if hazard.deadline else "立即整改"
 
 
-def render_order(document, inspection, hazards, officers, authority) -> bytes:
+def render_order(document, inspection, hazards, officers, authority) -> Layout:
     doc = _new_document(authority, TITLES[DocumentType.RECTIFICATION_ORDER], document.label)
     _facts_table(
         doc,
@@ -291,6 +283,7 @@ def render_order(document, inspection, hazards, officers, authority) -> bytes:
             ("执法人员", _officer_line(officers)),
         ],
     )
+    _people(doc, inspection.unit, officers)
     _para(doc, f"{inspection.unit.name}：")
     _para(doc, f"经查，你单位存在下列问题（{len(hazards)}项）：")
     for number, hazard in enumerate(hazards, 1):
@@ -299,6 +292,7 @@ def render_order(document, inspection, hazards, officers, authority) -> bytes:
             text += f"　违反：{hazard.legal_basis.strip()}"
         _para(doc, text)
         _para(doc, f"　　整改期限：{_deadline_text(hazard)}。（隐患编号 {hazard.code}）")
+        doc.context["items"].append(_hazard_item(number, hazard))
     _para(
         doc,
         "现责令你单位对上述问题按所列期限整改完毕，并将整改情况书面报告本机关；"
@@ -312,7 +306,18 @@ def render_order(document, inspection, hazards, officers, authority) -> bytes:
     )
     _signature_lines(doc)
     _authority_foot(doc, authority, timezone.localdate(document.issued_at))
-    return _bytes(doc)
+    return doc
+
+
+def _hazard_item(number: int, hazard, outcome: str = "") -> dict:
+    return {
+        "number": number,
+        "text": hazard.description.strip(),
+        "basis": (hazard.legal_basis or "").strip(),
+        "deadline": _deadline_text(hazard),
+        "code": hazard.code,
+        "outcome": outcome,
+    }
 
 
 def recheck_outcome(hazard) -> tuple[bool | None, str]:
@@ -328,7 +333,7 @@ def recheck_outcome(hazard) -> tuple[bool | None, str]:
     return None, "尚未复查"
 
 
-def render_recheck(document, order, hazards, officers, authority) -> bytes:
+def render_recheck(document, order, hazards, officers, authority) -> Layout:
     doc = _new_document(authority, TITLES[DocumentType.RECHECK_OPINION], document.label)
     unit = order.unit
     _facts_table(
@@ -341,6 +346,8 @@ def render_recheck(document, order, hazards, officers, authority) -> bytes:
             ("复查人员", _officer_line(officers)),
         ],
     )
+    _people(doc, unit, officers)
+    doc.context["order_number"] = order.label
     _para(doc, f"{unit.name}：")
     _para(
         doc,
@@ -355,13 +362,14 @@ def render_recheck(document, order, hazards, officers, authority) -> bytes:
             doc, f"{number}. {hazard.description.strip()}（原整改期限：{_deadline_text(hazard)}）"
         )
         _para(doc, f"　　复查意见：{words}。")
+        doc.context["items"].append(_hazard_item(number, hazard, words))
     if pending:
         _para(doc, "对未整改完毕的问题，本机关将依法处理。")
     else:
         _para(doc, "上述问题均已整改完毕。")
     _signature_lines(doc)
     _authority_foot(doc, authority, timezone.localdate(document.issued_at))
-    return _bytes(doc)
+    return doc
 
 
 # --- Issuing --------------------------------------------------------------------------------------
@@ -384,14 +392,13 @@ def _store(actor, document: IssuedDocument, data: bytes, officers, hazards=()) -
     return document
 
 
-def _finished_inspection(actor, inspection_id: int) -> Inspection:
-    inspection = (
-        Inspection.objects.for_action(actor, ISSUE)
-        .select_related("unit__region", "checklist__template")
-        .select_for_update(of=("self",))
-        .filter(pk=inspection_id)
-        .first()
+def _finished_inspection(actor, inspection_id: int, *, lock: bool = True) -> Inspection:
+    qs = Inspection.objects.for_action(actor, ISSUE).select_related(
+        "unit__region", "checklist__template"
     )
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    inspection = qs.filter(pk=inspection_id).first()
     if inspection is None:
         raise Http404
     if inspection.status != InspectionStatus.FINISHED:
@@ -403,6 +410,58 @@ def _finished_inspection(actor, inspection_id: int) -> Inspection:
 
 def _existing(inspection: Inspection, doc_type: str) -> IssuedDocument | None:
     return IssuedDocument.objects.filter(inspection=inspection, doc_type=doc_type).first()
+
+
+def _order_hazards(inspection: Inspection) -> list:
+    hazards = [
+        r.hazard
+        for r in inspection.results.select_related("hazard")
+        .exclude(hazard=None)
+        .order_by("item__section__order", "item__section_id", "item__order", "item_id")
+        if r.hazard.status != HazardStatus.CANCELLED
+    ]
+    if not hazards:
+        raise ValidationError(
+            {"hazards": _("This inspection recorded no hazards: there is nothing to order.")}
+        )
+    return hazards
+
+
+def _order_for(actor, order_id: int, *, lock: bool = True) -> IssuedDocument:
+    qs = IssuedDocument.objects.for_action(actor, ISSUE).select_related("unit", "town")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    order = qs.filter(pk=order_id, doc_type=DocumentType.RECTIFICATION_ORDER).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def _rechecked_hazards(order: IssuedDocument) -> list:
+    hazards = list(order.hazards.order_by("pk"))
+    outcomes = [recheck_outcome(h)[0] for h in hazards]
+    if not hazards or all(done is None for done in outcomes):
+        raise ValidationError({"order": _("None of the order's hazards has been re-checked yet.")})
+    return hazards
+
+
+def _write(town: Region, doc_type: str, layout: Layout) -> bytes:
+    """The Word file: the office's own template of this type when it has one, else the layout."""
+    from anjian.enforcement.templates_docx import render_with_office_template
+
+    try:
+        data = render_with_office_template(town, doc_type, layout.context)
+    except Exception as exc:  # the office's template: its error, not a server error
+        raise ValidationError(
+            {
+                "template": _(
+                    "The town's Word template of this document could not be filled in: "
+                    "%(reason)s. Correct or remove it under Enforcement settings."
+                )
+                % {"reason": str(exc)[:300]}
+            }
+        ) from exc
+    return data if data is not None else layout.to_docx()
 
 
 @transaction.atomic
@@ -422,8 +481,8 @@ def site_record_issue(*, actor, inspection_id: int) -> IssuedDocument:
         inspection=inspection,
         title=f"{inspection.unit.name}{TITLES[DocumentType.SITE_RECORD]}",
     )
-    data = render_site_record(document, inspection, officers, authority_for(town))
-    return _store(actor, document, data, officers)
+    layout = render_site_record(document, inspection, officers, authority_for(town))
+    return _store(actor, document, _write(town, document.doc_type, layout), officers)
 
 
 @transaction.atomic
@@ -433,17 +492,7 @@ def rectification_order_issue(*, actor, inspection_id: int) -> IssuedDocument:
     inspection = _finished_inspection(actor, inspection_id)
     if existing := _existing(inspection, DocumentType.RECTIFICATION_ORDER):
         return existing
-    hazards = [
-        r.hazard
-        for r in inspection.results.select_related("hazard")
-        .exclude(hazard=None)
-        .order_by("item__section__order", "item__section_id", "item__order", "item_id")
-        if r.hazard.status != HazardStatus.CANCELLED
-    ]
-    if not hazards:
-        raise ValidationError(
-            {"hazards": _("This inspection recorded no hazards: there is nothing to order.")}
-        )
+    hazards = _order_hazards(inspection)
     officers = certified_officers(inspection.officers.order_by("pk"))
     _require_two(officers)
     town = _town_of(inspection)
@@ -455,29 +504,18 @@ def rectification_order_issue(*, actor, inspection_id: int) -> IssuedDocument:
         inspection=inspection,
         title=f"{inspection.unit.name}{TITLES[DocumentType.RECTIFICATION_ORDER]}",
     )
-    data = render_order(document, inspection, hazards, officers, authority_for(town))
-    return _store(actor, document, data, officers, hazards)
+    layout = render_order(document, inspection, hazards, officers, authority_for(town))
+    return _store(actor, document, _write(town, document.doc_type, layout), officers, hazards)
 
 
 @transaction.atomic
 def recheck_opinion_issue(*, actor, order_id: int) -> IssuedDocument:
     """The 整改复查意见书 of an order once its hazards have been re-checked: each hazard's outcome
     (closed / not yet) from the hazard records. The order's officers sign it."""
-    order = (
-        IssuedDocument.objects.for_action(actor, ISSUE)
-        .select_for_update(of=("self",))
-        .select_related("unit", "town")
-        .filter(pk=order_id, doc_type=DocumentType.RECTIFICATION_ORDER)
-        .first()
-    )
-    if order is None:
-        raise Http404
+    order = _order_for(actor, order_id)
     if existing := order.recheck_opinions.first():
         return existing
-    hazards = list(order.hazards.order_by("pk"))
-    outcomes = [recheck_outcome(h)[0] for h in hazards]
-    if not hazards or all(done is None for done in outcomes):
-        raise ValidationError({"order": _("None of the order's hazards has been re-checked yet.")})
+    hazards = _rechecked_hazards(order)
     officers = certified_officers(order.officers.order_by("pk"))
     _require_two(officers)
     document = document_issue(
@@ -490,8 +528,96 @@ def recheck_opinion_issue(*, actor, order_id: int) -> IssuedDocument:
     )
     document.order = order
     document.save(update_fields=["order"])
-    data = render_recheck(document, order, hazards, officers, authority_for(order.town))
+    layout = render_recheck(document, order, hazards, officers, authority_for(order.town))
+    data = _write(order.town, document.doc_type, layout)
     return _store(actor, document, data, officers, hazards)
+
+
+# --- Previewing -----------------------------------------------------------------------------------
+# What the document will say, shown before a number is taken: the same layout, with the number's
+# place held by "__" (e.g. 场口安监责改〔2026〕__号). Nothing is written and no number is used.
+
+
+@dataclass
+class Preview:
+    doc_type: str
+    title: str
+    label: str = ""
+    layout: Layout | None = None
+    problems: list[str] = field(default_factory=list)
+    existing: IssuedDocument | None = None
+
+    @property
+    def can_issue(self) -> bool:
+        return self.layout is not None and not self.problems and self.existing is None
+
+
+def placeholder_label(town: Region, doc_type: str, year: int) -> str:
+    """The number as it will print, with "__" where the number goes."""
+    try:
+        return format_number(town, doc_type, year, "__")
+    except (ValueError, KeyError, IndexError):
+        return format_number(town, doc_type, year, 0).replace("0", "__")
+
+
+def _draft(town: Region, doc_type: str, **values) -> IssuedDocument:
+    year = timezone.localdate().year
+    return IssuedDocument(
+        town=town,
+        doc_type=doc_type,
+        year=year,
+        number=0,
+        label=placeholder_label(town, doc_type, year),
+        issued_at=timezone.now(),
+        **values,
+    )
+
+
+def _problems(officers) -> list[str]:
+    try:
+        _require_two(officers)
+    except ValidationError as exc:
+        return exc.messages
+    return []
+
+
+def document_preview(*, actor, doc_type: str, inspection_id=None, order_id=None) -> Preview:
+    """Preview the site record or the order of a finished inspection (``inspection_id``) or the
+    re-check opinion of an order (``order_id``); 404 outside the scope. Problems that would
+    refuse the issue (fewer than two certified officers, nothing to order…) are listed."""
+    preview = Preview(doc_type=doc_type, title=TITLES[doc_type])
+    try:
+        if doc_type == DocumentType.RECHECK_OPINION:
+            order = _order_for(actor, order_id, lock=False)
+            if existing := order.recheck_opinions.first():
+                preview.existing = existing
+                return preview
+            hazards = _rechecked_hazards(order)
+            officers = certified_officers(order.officers.order_by("pk"))
+            draft = _draft(order.town, doc_type, unit=order.unit, inspection=order.inspection)
+            layout = render_recheck(draft, order, hazards, officers, authority_for(order.town))
+        else:
+            inspection = _finished_inspection(actor, inspection_id, lock=False)
+            if existing := _existing(inspection, doc_type):
+                preview.existing = existing
+                return preview
+            town = _town_of(inspection)
+            officers = certified_officers(inspection.officers.order_by("pk"))
+            draft = _draft(town, doc_type, unit=inspection.unit, inspection=inspection)
+            if doc_type == DocumentType.RECTIFICATION_ORDER:
+                hazards = _order_hazards(inspection)
+                layout = render_order(draft, inspection, hazards, officers, authority_for(town))
+            elif doc_type == DocumentType.SITE_RECORD:
+                layout = render_site_record(draft, inspection, officers, authority_for(town))
+            else:
+                raise ValueError(f"no preview for {doc_type!r}")
+    except ValidationError as exc:
+        preview.problems = exc.messages
+        return preview
+    preview.label = draft.label
+    preview.layout = layout
+    preview.problems = _problems(officers)
+    return preview
 
 
 # --- Reading --------------------------------------------------------------------------------------

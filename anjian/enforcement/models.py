@@ -72,6 +72,37 @@ class NumberingRule(models.Model):
         return f"{self.town} {self.get_doc_type_display()}"
 
 
+class OfficeTemplate(models.Model):
+    """A town's own Word template (docxtpl) for one document type, used instead of the built-in
+    layout when its documents are issued (variables: docs/enforcement-settings.md)."""
+
+    town = models.ForeignKey(
+        "regions.Region", verbose_name=_("town"), on_delete=models.CASCADE, related_name="+"
+    )
+    doc_type = models.CharField(_("kind of document"), max_length=24, choices=DocumentType.choices)
+    file = models.FileField(_("Word template"), upload_to="enforcement/templates/%Y/")
+    name = models.CharField(_("file name"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("office Word template")
+        verbose_name_plural = _("office Word templates")
+        constraints = [
+            models.UniqueConstraint(fields=["town", "doc_type"], name="office_template_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town} {self.get_doc_type_display()}"
+
+
 class DocumentCounter(models.Model):
     """The last number given to a document type in a town and year."""
 

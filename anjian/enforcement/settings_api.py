@@ -11,16 +11,19 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from anjian.accounts.models import User
 from anjian.core.pagination import api_page
 from anjian.enforcement import settings_services as services
+from anjian.enforcement import templates_docx
 from anjian.enforcement.models import (
     AuthorityMode,
     DocumentType,
     EnforcementSettings,
     OfficerCertificate,
+    OfficeTemplate,
 )
 from anjian.enforcement.settings_services import MANAGE
 
@@ -449,3 +452,80 @@ def rules_preview(request: HttpRequest, query: Query[PreviewQuery]):
     if pattern is None:
         pattern = next(r.pattern for r in services.rule_rows(town) if r.doc_type == doc_type)
     return {"doc_type": doc_type, "pattern": pattern, "next_number": label, "last_number": last}
+
+
+# --- The office's own Word templates ----------------------------------------------------------------
+
+
+class OfficeTemplateOut(Schema):
+    doc_type: DocumentType
+    doc_type_label: str
+    id: int | None = Field(description="The uploaded template (null: the built-in layout)")
+    name: str
+    sha256: str
+    uploaded_at: datetime.datetime | None
+
+
+class OfficeTemplatesOut(Schema):
+    town_id: int
+    items: list[OfficeTemplateOut]
+    variables: dict = Field(description="The variables a template may use, with sample values")
+
+
+class OfficeTemplateIn(Schema):
+    doc_type: str = Field("", description="The kind of document (site_record, …)")
+    town_id: int | None = None
+
+
+def _template_row(doc_type: str, label: str, template) -> dict:
+    return {
+        "doc_type": doc_type,
+        "doc_type_label": str(label),
+        "id": template.pk if template else None,
+        "name": template.name if template else "",
+        "sha256": template.sha256 if template else "",
+        "uploaded_at": template.uploaded_at if template else None,
+    }
+
+
+@router.get(
+    "/office-templates",
+    response=OfficeTemplatesOut,
+    operation_id="enforcement_settings_office_templates_list",
+    summary="The town's own Word templates per document type, and the variables they may use",
+)
+def office_templates_list(request: HttpRequest, town_id: int | None = None):
+    town = services.town_for(request.auth, town_id)
+    kept = {t.doc_type: t for t in OfficeTemplate.objects.filter(town=town)}
+    return {
+        "town_id": town.pk,
+        "items": [_template_row(v, label, kept.get(v)) for v, label in DocumentType.choices],
+        "variables": templates_docx.SAMPLE_CONTEXT,
+    }
+
+
+@router.post(
+    "/office-templates",
+    response={201: OfficeTemplateOut},
+    operation_id="enforcement_settings_office_templates_upload",
+    summary="Upload (or replace) the Word template of a document type (multipart)",
+)
+def office_templates_upload(
+    request: HttpRequest, payload: Form[OfficeTemplateIn], file: File[UploadedFile]
+):
+    """Checked by filling it in with the sample values; 422 with the reason otherwise."""
+    template = templates_docx.office_template_upload(
+        actor=request.auth, doc_type=payload.doc_type, upload=file, town_id=payload.town_id
+    )
+    return Status(201, _template_row(template.doc_type, template.get_doc_type_display(), template))
+
+
+@router.delete(
+    "/office-templates/{int:office_template_id}",
+    response={204: None},
+    operation_id="enforcement_settings_office_templates_delete",
+    summary="Remove a Word template (the built-in layout is used again)",
+)
+def office_templates_delete(request: HttpRequest, office_template_id: int):
+    templates_docx.office_template_delete(actor=request.auth, template_id=office_template_id)
+    return Status(204, None)

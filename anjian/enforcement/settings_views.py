@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -26,7 +27,13 @@ from anjian.core.exceptions import StaleObject
 from anjian.core.export import Column
 from anjian.core.views import ScopedListView, scoped
 from anjian.enforcement import settings_services as services
-from anjian.enforcement.models import DEFAULT_FORMAT, DocumentType, OfficerCertificate
+from anjian.enforcement import templates_docx
+from anjian.enforcement.models import (
+    DEFAULT_FORMAT,
+    DocumentType,
+    OfficerCertificate,
+    OfficeTemplate,
+)
 from anjian.enforcement.settings_forms import CertificateForm, RuleForm, SettingsForm
 from anjian.enforcement.settings_services import MANAGE
 
@@ -400,6 +407,62 @@ def rule_reset(request: HttpRequest, pk: int) -> HttpResponse:
     return _back("rule_list", rule.town)
 
 
+# --- The office's own Word templates -----------------------------------------------------------------
+
+
+class OfficeTemplateForm(forms.Form):
+    doc_type = forms.ChoiceField(
+        label=gettext_lazy("kind of document"), choices=DocumentType.choices
+    )
+    file = forms.FileField(label=gettext_lazy("Word template (.docx)"))
+
+
+@scoped(MANAGE)
+def template_list(request: HttpRequest) -> HttpResponse:
+    """Each document type's Word template (the office's own or the built-in layout), an upload
+    form, and the variables a template may use."""
+    town = _town(request)
+    form = OfficeTemplateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            templates_docx.office_template_upload(
+                actor=request.user,
+                doc_type=form.cleaned_data["doc_type"],
+                upload=form.cleaned_data["file"],
+                town_id=town.pk,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            messages.success(request, _("The Word template was saved."))
+            return _back("template_list", town)
+    kept = {t.doc_type: t for t in OfficeTemplate.objects.filter(town=town)}
+    rows = [(value, label, kept.get(value)) for value, label in DocumentType.choices]
+    return render(
+        request,
+        "enforcement/settings_template_list.html",
+        {
+            **_town_context(request, town),
+            "rows": rows,
+            "form": form,
+            "variables": list(templates_docx.SAMPLE_CONTEXT.items()),
+        },
+    )
+
+
+@scoped(MANAGE)
+@require_POST
+def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    template = templates_docx.office_templates().for_action(request.user, MANAGE).filter(pk=pk)
+    template = template.first()
+    if template is None:
+        raise Http404
+    templates_docx.office_template_delete(actor=request.user, template_id=pk)
+    messages.success(request, _("The built-in layout is used again."))
+    return _back("template_list", template.town)
+
+
 urlpatterns = [
     path("", settings_page, name="settings"),
     path("certificates/", CertificateListView.as_view(), name="certificate_list"),
@@ -410,4 +473,6 @@ urlpatterns = [
     path("numbering-rules/edit/", rule_edit, name="rule_edit"),
     path("numbering-rules/preview/", rule_preview, name="rule_preview"),
     path("numbering-rules/<int:pk>/reset/", rule_reset, name="rule_reset"),
+    path("word-templates/", template_list, name="template_list"),
+    path("word-templates/<int:pk>/delete/", template_delete, name="template_delete"),
 ]

@@ -1,5 +1,6 @@
 """Pages of the issued documents: the scoped list (filters, search by number, Excel), the Word
-download (404 outside the scope) and the POST actions of the inspection record page."""
+download (404 outside the scope) and issuing from the inspection record page: GET shows the
+document as it will print (a preview, no number taken), POST confirms and takes the number."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from anjian.core.export import Column
 from anjian.core.views import ScopedListView, scoped
@@ -86,22 +87,52 @@ def _issue(request: HttpRequest, back_pk: int, issue, **kwargs) -> HttpResponse:
     return redirect("inspections:inspection_detail", pk=back_pk)
 
 
+def _preview(request: HttpRequest, back_url: str, **kwargs) -> HttpResponse:
+    """GET: the document as it will print, with "__" for its number, and a button to confirm."""
+    preview = documents.document_preview(actor=request.user, **kwargs)
+    return render(
+        request, "enforcement/document_preview.html", {"preview": preview, "back_url": back_url}
+    )
+
+
+def _inspection_url(pk: int) -> str:
+    return reverse("inspections:inspection_detail", args=[pk])
+
+
 @scoped(ISSUE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def site_record_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        return _preview(
+            request, _inspection_url(pk), doc_type=DocumentType.SITE_RECORD, inspection_id=pk
+        )
     return _issue(request, pk, documents.site_record_issue, inspection_id=pk)
 
 
 @scoped(ISSUE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        return _preview(
+            request,
+            _inspection_url(pk),
+            doc_type=DocumentType.RECTIFICATION_ORDER,
+            inspection_id=pk,
+        )
     return _issue(request, pk, documents.rectification_order_issue, inspection_id=pk)
 
 
 @scoped(ISSUE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def recheck_issue(request: HttpRequest, pk: int) -> HttpResponse:
     order = documents.document_get_for(request.user, pk, action=ISSUE)
+    if request.method == "GET":
+        back = (
+            _inspection_url(order.inspection_id)
+            if order.inspection_id
+            else reverse("enforcement:document_list")
+        )
+        return _preview(request, back, doc_type=DocumentType.RECHECK_OPINION, order_id=pk)
     if order.inspection_id is None:
         try:
             document = documents.recheck_opinion_issue(actor=request.user, order_id=pk)

@@ -502,3 +502,62 @@ def inspections_photo_image(request: HttpRequest, result_photo_id: int):
 )
 def inspections_photo_original(request: HttpRequest, result_photo_id: int):
     return _photo_file(request, result_photo_id, original=True)
+
+
+class OfficersIn(Schema):
+    officer_ids: list[int] = Field(
+        description="The officers who took part (the inspector is always kept)"
+    )
+    expected_version: int | None = Field(None, description="Refused (409) if it changed since")
+
+
+class OfficersOut(Schema):
+    officers: list[RefOut] = Field(description="Who takes part now, the inspector first")
+    choices: list[RefOut] = Field(
+        description="Who may be chosen: the inspector and the officers with a valid certificate"
+    )
+    may_change: bool = Field(description="False once a document is issued for the inspection")
+    version: int
+
+
+def _officers_out(request: HttpRequest, inspection_id: int) -> dict:
+    inspection = services.inspection_get_for(request.auth, inspection_id, action=INSPECT)
+    chosen = [inspection.lead, *inspection.officers.exclude(pk=inspection.lead_id).order_by("pk")]
+    return {
+        "officers": [{"id": p.pk, "name": p.name or p.username} for p in chosen],
+        "choices": [
+            {"id": p.pk, "name": p.name or p.username}
+            for p in services.officer_choices(inspection.unit, inspection.lead)
+        ],
+        "may_change": services.officers_may_change(inspection),
+        "version": inspection.version,
+    }
+
+
+@router.get(
+    "/{int:inspection_id}/officers",
+    response=OfficersOut,
+    operation_id="inspections_officers_get",
+    summary="The officers of an inspection and who may be chosen",
+)
+def inspections_officers_get(request: HttpRequest, inspection_id: int):
+    _require(request, INSPECT)
+    return _officers_out(request, inspection_id)
+
+
+@router.put(
+    "/{int:inspection_id}/officers",
+    response=OfficersOut,
+    operation_id="inspections_officers_set",
+    summary="Choose the officers (also after finishing, until a document is issued)",
+)
+def inspections_officers_set(request: HttpRequest, inspection_id: int, payload: OfficersIn):
+    """409 once a document (现场检查记录, 责令限期整改指令书…) is issued for the inspection."""
+    _require(request, INSPECT)
+    services.inspection_officers_set(
+        actor=request.auth,
+        inspection_id=inspection_id,
+        officers=payload.officer_ids,
+        expected_version=payload.expected_version,
+    )
+    return _officers_out(request, inspection_id)

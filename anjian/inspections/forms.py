@@ -14,7 +14,54 @@ from anjian.hazards.forms import MultiplePhotoField, ServiceErrorsMixin
 from anjian.inspections.choices import InspectionKind, ItemResult
 
 
-class StartForm(ServiceErrorsMixin, forms.Form):
+def _person(user) -> str:
+    return user.name or user.username
+
+
+def officers_field(people, lead) -> forms.TypedMultipleChoiceField:
+    """The officers taking part: the town's officers with a valid certificate, the inspector
+    (``lead``, first in ``people``) chosen and kept."""
+    return forms.TypedMultipleChoiceField(
+        label=_("Enforcement officers (执法人员)"),
+        coerce=int,
+        required=False,
+        choices=[(p.pk, _person(p)) for p in people],
+        initial=[lead.pk] if lead is not None else [],
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "officers"}),
+        help_text=_(
+            "Documents need at least two officers with a valid law-enforcement certificate. "
+            "The inspector is always one of them."
+        ),
+    )
+
+
+class OfficersMixin:
+    """Adds the ``officers`` field when ``officer_people`` (the lead first) are given."""
+
+    def add_officers(self, people, lead, chosen=None) -> None:
+        if people is None:
+            return
+        self.fields["officers"] = officers_field(people, lead)
+        if chosen is not None:
+            self.fields["officers"].initial = sorted({*chosen, lead.pk})
+
+    def chosen_officers(self) -> list[int] | None:
+        if "officers" not in self.fields:
+            return None
+        return self.cleaned_data.get("officers") or []
+
+
+class OfficersForm(OfficersMixin, ServiceErrorsMixin, forms.Form):
+    """Correct the officers of an inspection (until a document is issued for it)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, people=(), lead=None, chosen=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_officers(people, lead, chosen)
+
+
+class StartForm(OfficersMixin, ServiceErrorsMixin, forms.Form):
     """Choose the checklist; ``client_key`` is made when the form is shown, so that sending it
     twice (a double tap, a retry on a bad connection) starts one inspection."""
 
@@ -28,8 +75,9 @@ class StartForm(ServiceErrorsMixin, forms.Form):
     )
     client_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, checklists=(), kind: str = "", **kwargs):
+    def __init__(self, *args, checklists=(), kind: str = "", people=None, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_officers(people, lead)
         self.fields["checklist"].choices = [
             (v.pk, f"{v.template.name}（v{v.number}）") for v in checklists
         ]
@@ -49,7 +97,7 @@ class ResultForm(ServiceErrorsMixin, forms.Form):
     photos = MultiplePhotoField(required=False)
 
 
-class FinishForm(ServiceErrorsMixin, forms.Form):
+class FinishForm(OfficersMixin, ServiceErrorsMixin, forms.Form):
     place = forms.CharField(label=_("Place inspected"), max_length=200, required=False)
     attendees = forms.CharField(
         label=_("Attendees of the unit"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -89,12 +137,24 @@ class FinishForm(ServiceErrorsMixin, forms.Form):
         "location": "location",
     }
 
-    def __init__(self, *args, failed=(), defaults=None, place="", **kwargs):
+    def __init__(
+        self,
+        *args,
+        failed=(),
+        defaults=None,
+        place="",
+        people=None,
+        lead=None,
+        chosen=None,
+        **kwargs,
+    ):
         """``failed``: the failed results (with their photos); ``defaults``: item id →
         (level, requirement) the hazard gets when nothing is chosen; ``place``: the location a
         hazard is suggested when the inspector gave none for its item (the place inspected or
-        the unit's address), shown in its field to be confirmed or changed."""
+        the unit's address), shown in its field to be confirmed or changed; ``people``: the
+        officers to choose from (``chosen``: those taking part now)."""
         super().__init__(*args, **kwargs)
+        self.add_officers(people, lead, chosen)
         self.failed = list(failed)
         self.defaults = defaults or {}
         self.item_fields = []

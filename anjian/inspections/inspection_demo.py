@@ -36,7 +36,7 @@ class DemoInspection:
     unit_number: int  # the demo unit "（演示NNN）"
     actor: str
     place: str
-    failures: tuple[tuple[int, str], ...]  # (item position, note)
+    failures: tuple[tuple[str, str], ...]  # (words of the item's text, note)
     finish: bool
     attendees: str = "安全员 王建平"
     signatory: str = "王建平"
@@ -49,10 +49,12 @@ INSPECTIONS = (
         7,
         "ck_inspector",
         "喷涂车间、配电房",
-        ((2, "配电箱箱门缺失，内部接线裸露"), (5, "灭火器压力不足，已过检验期")),
+        (("配电箱", "配电箱箱门缺失，内部接线裸露"), ("灭火器", "灭火器压力不足，已过检验期")),
         True,
     ),
-    DemoInspection("in-progress", 9, "ck_expert", "原料仓库", ((1, "安全管理台账未更新"),), False),
+    DemoInspection(
+        "in-progress", 9, "ck_expert", "原料仓库", (("隐患排查治理", "隐患排查台账未更新"),), False
+    ),
 )
 
 
@@ -162,16 +164,25 @@ def load_demo_inspections(report) -> None:
             client_key=key,
             place=spec.place,
         )
-        results = list(inspection.results.order_by("item__section__order", "item__order", "pk"))
-        failing = dict(spec.failures)
+        results = list(
+            inspection.results.select_related("item").order_by(
+                "item__section__order", "item__order", "pk"
+            )
+        )
+        # A finding fails the first item whose text names it (the order then cites that item's
+        # basis: the distribution box's door, not the principal's training).
+        failing = {
+            next(r.pk for r in results if words in r.item.text): note
+            for words, note in spec.failures
+        }
         answered = results if spec.finish else results[: len(results) // 2]
-        for position, result in enumerate(answered):
-            note = failing.get(position, "")
+        for result in answered:
+            note = failing.get(result.pk, "")
             result_record(
                 actor=actor,
                 inspection_id=inspection.pk,
                 item_id=result.item_id,
-                result=ItemResult.FAIL if position in failing else ItemResult.PASS,
+                result=ItemResult.FAIL if result.pk in failing else ItemResult.PASS,
                 note=note,
             )
         if spec.finish:

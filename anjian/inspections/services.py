@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +51,7 @@ from anjian.inspections.models import (
     InspectionResult,
     ResultPhoto,
 )
+from anjian.regions.models import parent_path
 from anjian.units.models import Unit
 
 VIEW = "inspections.view"
@@ -386,6 +387,76 @@ def inspection_update(
         obj=inspection,
         before=before,
         after=inspection_snapshot(inspection),
+    )
+    return inspection
+
+
+def officer_choices(unit: Unit, lead) -> list:
+    """The officers who may be chosen for an inspection of ``unit``: the town's active people
+    (a role in the town or one of its committees) with a law-enforcement certificate on file that
+    has not expired and who may inspect the unit; the lead first (always listed, certificate or
+    not). The town's officers are few: each is asked whether they may inspect the unit."""
+    today = timezone.localdate()
+    town_path = parent_path(unit.region.path)
+    in_town = get_user_model().objects.filter(
+        Q(role_assignments__region__path__startswith=town_path)
+        | Q(role_assignments__committee__region__path__startswith=town_path),
+        role_assignments__is_active=True,
+    )
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=in_town.values("pk"))
+        .exclude(enforcement_certificate__number="")
+        .filter(
+            Q(enforcement_certificate__valid_until__isnull=True)
+            | Q(enforcement_certificate__valid_until__gte=today),
+            enforcement_certificate__isnull=False,
+        )
+        .exclude(pk=lead.pk)
+        .order_by("name", "pk")
+    )
+    chosen = [p for p in people if Unit.objects.for_action(p, INSPECT).filter(pk=unit.pk).exists()]
+    return [lead, *chosen]
+
+
+def officers_may_change(inspection: Inspection) -> bool:
+    """The officers of an inspection may be corrected until a document is issued for it."""
+    return inspection.status != InspectionStatus.CANCELLED and not inspection.documents.exists()
+
+
+@transaction.atomic
+def inspection_officers_set(
+    *, actor, inspection_id: int, officers: Sequence, expected_version: int | None = None
+) -> Inspection:
+    """Choose the officers who took part (the lead is always one of them), in progress or after
+    the inspection is finished — until a document (现场检查记录, 责令限期整改指令书…) is issued
+    for it: the documents print the officers, so they no longer change after that."""
+    inspection = inspection_get_for(actor, inspection_id, action=INSPECT, lock=True)
+    if inspection.status == InspectionStatus.CANCELLED:
+        _must_be_open(inspection)
+    if inspection.documents.exists():
+        raise InvalidTransition(
+            inspection.get_status_display(),
+            _("change the officers"),
+            _(
+                "A document has been issued for this inspection with its officers: they can no "
+                "longer change."
+            ),
+        )
+    if expected_version is not None and inspection.version != expected_version:
+        raise StaleObject()
+    before = inspection_snapshot(inspection)
+    people = _officers(inspection.unit, officers, inspection.lead)
+    Inspection.objects.filter(pk=inspection.pk).update(version=F("version") + 1)
+    inspection.refresh_from_db()
+    inspection.officers.set(people)
+    after = inspection_snapshot(inspection)
+    audit_record(
+        actor=actor,
+        action="inspection.officers_changed",
+        obj=inspection,
+        before={"officers": before["officers"]},
+        after={"officers": after["officers"]},
     )
     return inspection
 

@@ -23,7 +23,13 @@ from anjian.core.export import Column
 from anjian.core.views import ScopedListView, scoped
 from anjian.hazards.photos import photo_file_response
 from anjian.inspections import services
-from anjian.inspections.forms import CancelForm, FinishForm, ResultForm, StartForm
+from anjian.inspections.forms import (
+    CancelForm,
+    FinishForm,
+    OfficersForm,
+    ResultForm,
+    StartForm,
+)
 from anjian.inspections.models import Inspection, InspectionResult, ResultPhoto
 from anjian.inspections.selectors import (
     checklists_for_unit,
@@ -101,7 +107,11 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     checklists = checklists_for_unit(request.user, unit)
     form = StartForm(
-        request.POST or None, checklists=checklists, kind=services.default_kind(request.user)
+        request.POST or None,
+        checklists=checklists,
+        kind=services.default_kind(request.user),
+        people=services.officer_choices(unit, request.user),
+        lead=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,6 +122,7 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 client_key=form.cleaned_data["client_key"],
                 place=form.cleaned_data["place"],
+                officers=form.chosen_officers() or (),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -134,6 +145,10 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     detail = inspection_detail_for(request.user, pk)
     detail["can_open_case"] = case_may_open_from(request.user, inspection=detail["inspection"])
+    inspection = detail["inspection"]
+    detail["can_edit_officers"] = services.officers_may_change(inspection) and (
+        Inspection.objects.for_action(request.user, INSPECT).filter(pk=inspection.pk).exists()
+    )
     return render(request, "inspections/inspection_detail.html", detail)
 
 
@@ -238,6 +253,9 @@ def inspection_finish(request: HttpRequest, pk: int) -> HttpResponse:
         failed=[r for r in detail["failed"] if not r.hazard_id],
         defaults=defaults,
         place=inspection.place or inspection.unit.address or inspection.unit.name,
+        people=services.officer_choices(inspection.unit, inspection.lead),
+        lead=inspection.lead,
+        chosen=[p.pk for p in detail["officers"]],
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -248,9 +266,18 @@ def inspection_finish(request: HttpRequest, pk: int) -> HttpResponse:
                 for k in ("place", "attendees", "summary")
                 if data[k] != getattr(inspection, k)
             }
-            if changes:
+            officers = form.chosen_officers()
+            if officers is not None and set(officers) | {inspection.lead_id} == {
+                p.pk for p in detail["officers"]
+            }:
+                officers = None
+            if changes or officers is not None:
                 version = services.inspection_update(
-                    actor=request.user, inspection_id=pk, expected_version=version, **changes
+                    actor=request.user,
+                    inspection_id=pk,
+                    expected_version=version,
+                    officers=officers,
+                    **changes,
                 ).version
             services.inspection_finish(
                 actor=request.user,
@@ -274,6 +301,41 @@ def inspection_finish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The inspection was finished and locked."))
             return redirect("inspections:inspection_detail", pk=pk)
     return render(request, "inspections/inspection_finish.html", {**detail, "form": form})
+
+
+@scoped(INSPECT)
+def inspection_officers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the officers who took part, also after finishing, until a document is issued."""
+    inspection = services.inspection_get_for(request.user, pk, action=INSPECT)
+    chosen = list(inspection.officers.values_list("pk", flat=True))
+    form = OfficersForm(
+        request.POST or None,
+        initial={"expected_version": inspection.version},
+        people=services.officer_choices(inspection.unit, inspection.lead),
+        lead=inspection.lead,
+        chosen=chosen,
+    )
+    locked = not services.officers_may_change(inspection)
+    if request.method == "POST" and not locked and form.is_valid():
+        try:
+            services.inspection_officers_set(
+                actor=request.user,
+                inspection_id=pk,
+                officers=form.chosen_officers() or [],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except (StaleObject, InvalidTransition) as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The officers were saved."))
+            return redirect("inspections:inspection_detail", pk=pk)
+    return render(
+        request,
+        "inspections/inspection_officers.html",
+        {"inspection": inspection, "form": form, "locked": locked},
+    )
 
 
 @scoped(INSPECT)
@@ -329,6 +391,7 @@ urlpatterns = [
     path("<int:pk>/items/<int:item_id>/", result_save, name="result_save"),
     path("<int:pk>/finish/", inspection_finish, name="inspection_finish"),
     path("<int:pk>/cancel/", inspection_cancel, name="inspection_cancel"),
+    path("<int:pk>/officers/", inspection_officers, name="inspection_officers"),
     path("photos/<int:pk>/", photo_image, name="photo_image"),
     path("photos/<int:pk>/original/", photo_original, name="photo_original"),
 ]

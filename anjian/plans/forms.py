@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.hazards.forms import ServiceErrorsMixin
+from anjian.inspections.forms import OfficersMixin
 from anjian.plans.choices import DEFAULT_RANDOM_SHARE, PLAN_KIND_CHOICES, VISIT_CHOICES
 from anjian.units.models import Category
 
@@ -83,12 +84,13 @@ class ReassignForm(ServiceErrorsMixin, forms.Form):
         ]
 
 
-class TaskStartForm(ServiceErrorsMixin, forms.Form):
+class TaskStartForm(OfficersMixin, ServiceErrorsMixin, forms.Form):
     checklist = forms.TypedChoiceField(label=_("Checklist"), coerce=int, widget=forms.RadioSelect)
     client_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, checklists=(), **kwargs):
+    def __init__(self, *args, checklists=(), people=None, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_officers(people, lead)
         self.fields["checklist"].choices = [
             (v.pk, f"{v.template.name}（v{v.number}）") for v in checklists
         ]

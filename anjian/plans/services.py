@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -517,6 +518,7 @@ def task_start(
     task_id: int,
     checklist_id: int | None = None,
     client_key: uuid.UUID | str | None = None,
+    officers: Sequence = (),
 ) -> Inspection:
     """Start the inspection of a task (its kind; the checklist chosen or the first suited one)
     and link it to the task. Idempotent: a task being inspected (or done) answers with its
@@ -540,6 +542,7 @@ def task_start(
         checklist_id=checklist_id,
         kind=task.kind,
         client_key=client_key,
+        officers=officers,
     )
     # Another task given the same key at the same moment has waited in ``inspection_start`` (the
     # key is unique) until this one's transaction ended, so it finds the link made here.

@@ -25,6 +25,7 @@ from anjian.core.export import Column, workbook_bytes, xlsx_response
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedListView, scoped
 from anjian.inspections.selectors import checklists_for_unit
+from anjian.inspections.services import officer_choices
 from anjian.plans import services
 from anjian.plans.choices import TaskState
 from anjian.plans.forms import (
@@ -338,7 +339,12 @@ def task_start(request: HttpRequest, pk: int) -> HttpResponse:
     if task.inspection_id and task.inspection.status == "finished":
         return redirect("inspections:inspection_detail", pk=task.inspection_id)
     checklists = checklists_for_unit(request.user, unit)
-    form = TaskStartForm(request.POST or None, checklists=checklists)
+    form = TaskStartForm(
+        request.POST or None,
+        checklists=checklists,
+        people=officer_choices(unit, request.user),
+        lead=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             inspection = services.task_start(
@@ -346,6 +352,7 @@ def task_start(request: HttpRequest, pk: int) -> HttpResponse:
                 task_id=task.pk,
                 checklist_id=form.cleaned_data["checklist"],
                 client_key=form.cleaned_data["client_key"],
+                officers=form.chosen_officers() or (),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)

@@ -4,6 +4,7 @@ import pytest
 
 from anjian.demo.loader import load_demo
 from anjian.enforcement.models import IssuedDocument
+from anjian.hazards.models import Hazard
 from anjian.inspections.choices import InspectionKind, InspectionStatus
 from anjian.inspections.models import Inspection
 
@@ -19,6 +20,15 @@ def test_the_demo_town_has_finished_and_ongoing_inspections_and_a_second_run_add
     with_findings = finished.filter(results__hazard__isnull=False).distinct().get()
     assert with_findings.results.filter(hazard__isnull=False).count() == 2
     assert with_findings.officers.count() == 2
+    # The order cites the basis of the item that failed: the distribution box's door is an
+    # electrical finding, not the principal's training (《安全生产法》第二十七条).
+    hazards = {
+        h.description: h for h in Hazard.objects.filter(inspection_result__inspection=with_findings)
+    }
+    box = next(h for text, h in hazards.items() if "配电箱" in text)
+    assert "第二十七条" not in box.legal_basis and box.category == "electrical"
+    extinguisher = next(h for text, h in hazards.items() if "灭火器" in text)
+    assert extinguisher.legal_basis.startswith("《消防法》")
     assert all(i.unit_signature.startswith("data:image/png") for i in finished)
     assert own.filter(status=InspectionStatus.IN_PROGRESS).count() == 1
     documents = IssuedDocument.objects.filter(inspection__in=own, case__isnull=True).order_by("pk")
