@@ -72,6 +72,13 @@ MATRIX: dict[str, frozenset[Role]] = {
     "hazards.approve_listed": frozenset({R.LEADER, R.DISTRICT}),
     "hazards.assess": frozenset({R.TOWN_OFFICE, R.EXPERT, R.ENTERPRISE}),
     "hazards.decide_resumption": frozenset({R.TOWN_OFFICE}),
+    # Correcting what the finder recorded (evidence): the town office, with a reason, after the
+    # order too, and the source; asking a leader to downgrade a major hazard (重大→一般).
+    # Before the order the side that recorded a hazard corrects it under "hazards.record"
+    # (anjian.hazards.workflow.edit_refusals).
+    "hazards.correct": frozenset({R.TOWN_OFFICE}),
+    # Approving or refusing the office's request to downgrade a major hazard.
+    "hazards.decide_downgrade": frozenset({R.LEADER}),
     # The town's sub-grades of the two legal levels.
     "hazards.manage_settings": frozenset({R.TOWN_OFFICE}),
     # Monthly self-inspection reports (月报) and Order 16 statistics statements: the unit submits,

@@ -569,9 +569,12 @@ class HazardCreateIn(FormIn):
 
 
 class HazardUpdateIn(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed. What the finder recorded is evidence: who may correct
+    which fact, and when, is ``workflow.edit_refusals`` (a refused fact: 422 naming it; a hazard
+    that is not the caller's to correct: 403)."""
 
     expected_version: int = Field(description="The version you read (compare-and-set)")
+    reason: str = Field("", max_length=500, description="Why the facts are corrected (required)")
     location: str | None = Field(None, max_length=200)
     description: str | None = None
     hazard_type: HazardType | None = None
@@ -922,6 +925,7 @@ def hazards_update(request: HttpRequest, hazard_id: int, payload: HazardUpdateIn
     services.hazard_get_for(request.auth, hazard_id, action=RECORD)  # 404 before validation
     data = payload.model_dump(exclude_unset=True)
     expected_version = data.pop("expected_version")
+    reason = data.pop("reason", "")
     for key, value in list(data.items()):
         if value is None and key in NOT_NULL:
             del data[key]  # null leaves a required fact as it is
@@ -931,6 +935,7 @@ def hazards_update(request: HttpRequest, hazard_id: int, payload: HazardUpdateIn
         actor=request.auth,
         hazard_id=hazard_id,
         expected_version=expected_version,
+        reason=reason,
         **_hazard_fields(data),
     )
     return _detail(request, hazard_id)

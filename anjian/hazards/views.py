@@ -213,6 +213,9 @@ class HazardDetailView(ScopedDetailView):
             hazard.is_open
             and Hazard.objects.for_action(self.request.user, RECORD).filter(pk=hazard.pk).exists()
         )
+        ctx["can_correct"] = ctx["can_record"] and set(
+            services.hazard_field_refusals(self.request.user, hazard)
+        ) < set(HAZARD_FIELDS)
         ctx["destructive_actions"] = DESTRUCTIVE_ACTIONS
         # Opening an enforcement case (立案, e.g. refused rectification): anjian.enforcement.
         ctx["can_open_case"] = case_may_open_from(self.request.user)
@@ -289,7 +292,15 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
         found_at=timezone.localtime(hazard.found_at).replace(second=0, microsecond=0),
         expected_version=hazard.version,
     )
-    form = HazardForm(request.POST or None, initial=initial, current_sub_grade=hazard.sub_grade_id)
+    refusals = services.hazard_field_refusals(request.user, hazard)
+    if set(refusals) >= set(HAZARD_FIELDS):  # nothing here is theirs to correct
+        raise PermissionDenied(next(iter(refusals.values())))
+    form = HazardForm(
+        request.POST or None,
+        initial=initial,
+        current_sub_grade=hazard.sub_grade_id,
+        refusals=refusals,
+    )
     if request.method == "POST" and form.is_valid():
         changes = form.fact_kwargs()
         if not changes:
@@ -300,11 +311,12 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 hazard_id=hazard.pk,
                 expected_version=form.cleaned_data["expected_version"],
+                reason=form.cleaned_data["reason"],
                 **changes,
             )
         except StaleObject:
             return _stale_page(request, hazard)
-        except InvalidTransition as exc:
+        except (InvalidTransition, ActionNotPermitted) as exc:
             messages.error(request, exc.message)
             return redirect("hazards:hazard_detail", pk=hazard.pk)
         except ValidationError as exc:
