@@ -262,7 +262,11 @@ def hazard_create(
     fields.setdefault("found_at", timezone.now())
     data = _clean_fields(fields)
     record_roles = roles_granting_unit(actor, RECORD, unit)
-    if record_roles and record_roles <= {"enterprise"} and data["source"] != HazardSource.SELF_CHECK:
+    if (
+        record_roles
+        and record_roles <= {"enterprise"}
+        and data["source"] != HazardSource.SELF_CHECK
+    ):
         raise ValidationError(
             {"source": _("An enterprise records the hazards of its own self-checks.")}
         )
@@ -424,7 +428,11 @@ def hazard_update(
 
 
 # A request to downgrade is pending while it is the latest of these events.
-DOWNGRADE_EVENTS = ("hazard.request_downgrade", "hazard.approve_downgrade", "hazard.refuse_downgrade")
+DOWNGRADE_EVENTS = (
+    "hazard.request_downgrade",
+    "hazard.approve_downgrade",
+    "hazard.refuse_downgrade",
+)
 
 
 def _facts(hazard: Hazard, t: Transition, actor, *, photo_count: int = 0) -> Facts:
@@ -433,7 +441,10 @@ def _facts(hazard: Hazard, t: Transition, actor, *, photo_count: int = 0) -> Fac
     resumption = hazard.resumptions.order_by("-applied_at", "-pk").first()
     report = hazard.reports.order_by("-round").first()
     downgrade = (
-        hazard.events.filter(type__in=DOWNGRADE_EVENTS).order_by("-at", "-pk").values("type").first()
+        hazard.events.filter(type__in=DOWNGRADE_EVENTS)
+        .order_by("-at", "-pk")
+        .values("type")
+        .first()
     )
     return Facts(
         actor_id=getattr(actor, "pk", None),

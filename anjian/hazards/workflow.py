@@ -489,9 +489,7 @@ def order_issued(hazard, facts: EditFacts) -> bool:
     """Whether the unit has been ordered to rectify: by the order document, or by the loop's
     "order" (a hazard past "found" was ordered, or closed on the spot)."""
     return (
-        facts.order_document
-        or hazard.ordered_at is not None
-        or hazard.status != HazardStatus.FOUND
+        facts.order_document or hazard.ordered_at is not None or hazard.status != HazardStatus.FOUND
     )
 
 
@@ -553,8 +551,7 @@ def edit_refusals(hazard, facts: EditFacts) -> dict[str, str]:
             refusals["level"] = refusals["sub_grade"] = message
     if hazard.level == HazardLevel.MAJOR:
         refusals["level"] = _(
-            "A major hazard is downgraded only at the town office's request, approved by a "
-            "leader."
+            "A major hazard is downgraded only at the town office's request, approved by a leader."
         )
     return refusals
 
