@@ -672,15 +672,36 @@ def _require_manager(actor) -> None:
         raise PermissionDenied
 
 
+def provision_change_refusal(actor, provision: LegalProvision) -> str:
+    """Why ``actor`` may not change ``provision`` ("" if they may): a shared row is the
+    district's, a town's own row that town's (``regions.shared``)."""
+    from anjian.regions.shared import shared_row_refusal
+
+    town = provision.town
+    return shared_row_refusal(
+        actor, MANAGE_PROVISIONS, provision.town_id, town.path if town is not None else ""
+    )
+
+
 @transaction.atomic
 def provision_create(*, actor, **fields: Any) -> LegalProvision:
+    """Add a provision: shared when the district adds it, the town's own when a town does."""
+    from anjian.regions.shared import owner_town_for
+
     _require_manager(actor)
     provision = LegalProvision(**_provision_values(fields, partial=False))
+    provision.town = owner_town_for(actor, MANAGE_PROVISIONS)
     _check_ranges(provision)
     if LegalProvision.objects.filter(law=provision.law, article=provision.article).exists():
         raise ValidationError({"article": _("This provision is already in the table.")})
     provision.save()
-    audit_record(actor=actor, action="provision.created", obj=provision, region_id=None)
+    audit_record(
+        actor=actor,
+        action="provision.created",
+        obj=provision,
+        region_id=provision.town_id,
+        changes={"town": str(provision.town or "")},
+    )
     return provision
 
 
@@ -695,6 +716,8 @@ def provision_update(
     if provision is None:
         raise Http404
     _require_manager(actor)
+    if refusal := provision_change_refusal(actor, provision):
+        raise ActionNotPermitted(refusal)
     if provision.version != expected_version:
         raise StaleObject()
     before = {k: str(getattr(provision, k)) for k in PROVISION_FIELDS}
@@ -717,7 +740,7 @@ def provision_update(
         actor=actor,
         action="provision.updated",
         obj=provision,
-        region_id=None,
+        region_id=provision.town_id,
         before=before,
         after={k: str(getattr(provision, k)) for k in PROVISION_FIELDS},
     )
@@ -735,6 +758,7 @@ __all__ = [
     "case_open",
     "late_fee",
     "payment_record",
+    "provision_change_refusal",
     "provision_create",
     "provision_update",
 ]

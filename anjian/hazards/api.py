@@ -43,7 +43,7 @@ from anjian.hazards.choices import (
     ResumptionDecision,
 )
 from anjian.hazards.filters import QUEUE_CHOICES, SORTS
-from anjian.hazards.models import Hazard, HazardPhoto, HazardSubGrade, hazard_code
+from anjian.hazards.models import Hazard, HazardPhoto, hazard_code
 from anjian.hazards.photos import photo_file_response
 from anjian.hazards.selectors import (
     hazard_detail_for,
@@ -1149,8 +1149,10 @@ def hazards_photo_original(request: HttpRequest, photo_id: int):
     summary="The sub-grades of the hazard levels (those out of use too)",
 )
 def hazards_subgrades_list(request: HttpRequest):
+    from anjian.hazards.settings_services import subgrades_for
+
     _require(request)
-    return list(HazardSubGrade.objects.order_by("level", "sort_order", "pk"))
+    return list(subgrades_for(request.auth).order_by("level", "sort_order", "pk"))
 
 
 @router.post(

@@ -365,6 +365,8 @@ def hazard_update(
     hazard = hazard_get_for(actor, hazard_id, action=RECORD)
     if not hazard.is_open:
         raise InvalidTransition(hazard.get_status_display(), _("edit"))
+    if hazard.version != expected_version:  # an outdated page is told to reload first
+        raise StaleObject()
     data = _clean_fields({**fields, "level": fields.get("level", hazard.level)}, partial=True)
     data = {k: v for k, v in data.items() if k in fields or k == "level"}
     current = {name: getattr(hazard, name) for name in data}

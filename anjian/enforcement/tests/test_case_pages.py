@@ -274,11 +274,19 @@ def test_the_api_twins(client, world):
         **bearer(world.district_officer),
     )
     assert created.status_code == 201
-    updated = client.patch(
+    # The district's row is shared by every town: a town office may not change it (issue 16 §3).
+    refused = client.patch(
         f"{API}/provisions/{created.json()['id']}",
         json.dumps({"expected_version": 1, "fine_max_organisation": "1000"}),
         content_type="application/json",
         **bearer(world.town_office_a),
+    )
+    assert refused.status_code == 403
+    updated = client.patch(
+        f"{API}/provisions/{created.json()['id']}",
+        json.dumps({"expected_version": 1, "fine_max_organisation": "1000"}),
+        content_type="application/json",
+        **bearer(world.district_officer),
     )
     assert updated.status_code == 200 and updated.json()["fine_max_organisation"] == "1000.00"
 

@@ -42,3 +42,11 @@ T = {
     "Correction after the order": "下达整改后的更正",
     "Correction of another's record": "更正他人登记的内容",
 }
+
+# The sub-grades shared by every town, and each town's own (issue 16 §3).
+T.update(
+    {
+        "Empty: shared by every town (kept by the district).": "留空：各镇共用（由区级维护）。",
+        "shared by every town": "各镇共用",
+    }
+)
