@@ -305,7 +305,11 @@ def case_open(
     party_name = (party_name or "").strip()
     if party_type == PartyType.INDIVIDUAL and not party_name:
         errors["party_name"] = _("Give the name of the person the case is against.")
-    provision = LegalProvision.objects.filter(pk=provision_id, is_active=True).first()
+    provision = (  # a shared provision or one of the opener's town (regions.shared)
+        LegalProvision.objects.filter(pk=provision_id, is_active=True)
+        .filter(_shared_or_own_q(actor, VIEW_PROVISIONS))
+        .first()
+    )
     if provision is None:
         errors["provision_id"] = _("Choose a provision of the table in use.")
     inspection = None
@@ -670,6 +674,14 @@ def _require_manager(actor) -> None:
 
     if not get_scope(actor).can(MANAGE_PROVISIONS):
         raise PermissionDenied
+
+
+def _shared_or_own_q(actor, action: str):
+    from django.db.models import Q
+
+    from anjian.regions.shared import shared_or_own_q
+
+    return shared_or_own_q(actor, action) if actor is not None else Q()
 
 
 def provision_change_refusal(actor, provision: LegalProvision) -> str:

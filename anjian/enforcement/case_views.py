@@ -455,7 +455,8 @@ def provision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if provision is None:
         raise Http404
     if refusal := services.provision_change_refusal(request.user, provision):
-        raise PermissionDenied(refusal)  # a shared row is the district's, a town's its own
+        messages.error(request, refusal)  # a shared row is the district's, a town's its own
+        return redirect("cases:provision_list")
     form = ProvisionForm(
         request.POST or None, instance=provision, initial={"expected_version": provision.version}
     )

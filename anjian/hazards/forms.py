@@ -321,6 +321,7 @@ class HazardForm(ServiceErrorsMixin, DeadlineFieldsMixin, forms.Form):
         roles=(),
         current_sub_grade=None,
         refusals=None,
+        subgrades=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -357,9 +358,10 @@ class HazardForm(ServiceErrorsMixin, DeadlineFieldsMixin, forms.Form):
         if self.can_order:
             self.add_deadline_fields(required=False)
         # A sub-grade no longer in use stays on the hazards that have it.
-        self.fields["sub_grade"].queryset = HazardSubGrade.objects.filter(
-            Q(is_active=True) | Q(pk=current_sub_grade)
-        )
+        # The shared sub-grades and the person's town's own (``settings_services.subgrades_for``).
+        self.fields["sub_grade"].queryset = (
+            subgrades if subgrades is not None else HazardSubGrade.objects.all()
+        ).filter(Q(is_active=True) | Q(pk=current_sub_grade))
         self.fields["sub_grade"].label_from_instance = lambda g: (
             f"{g.get_level_display()} · {g.name}"
         )

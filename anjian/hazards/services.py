@@ -186,6 +186,17 @@ def _clean_fields(fields: Mapping[str, Any], *, partial: bool = False) -> dict[s
     return data
 
 
+def _check_sub_grade_town(data: Mapping[str, Any], unit_path: str) -> None:
+    """A sub-grade is the shared vocabulary's or the unit's town's own (``regions.shared``)."""
+    sub_grade = data.get("sub_grade")
+    if (
+        sub_grade is not None
+        and sub_grade.town_id
+        and not unit_path.startswith(sub_grade.town.path)
+    ):
+        raise ValidationError({"sub_grade": _("Choose a sub-grade that is in use.")})
+
+
 def _event(hazard, *, type: str, actor, from_status="", to_status="", note="", data=None):
     return HazardEvent.objects.create(
         hazard=hazard,
@@ -261,6 +272,7 @@ def hazard_create(
         raise Http404
     fields.setdefault("found_at", timezone.now())
     data = _clean_fields(fields)
+    _check_sub_grade_town(data, unit.region.path)
     record_roles = roles_granting_unit(actor, RECORD, unit)
     if (
         record_roles
@@ -369,6 +381,7 @@ def hazard_update(
         raise StaleObject()
     data = _clean_fields({**fields, "level": fields.get("level", hazard.level)}, partial=True)
     data = {k: v for k, v in data.items() if k in fields or k == "level"}
+    _check_sub_grade_town(data, hazard.region_path)
     current = {name: getattr(hazard, name) for name in data}
     changed = {k: v for k, v in data.items() if v != current[k]}
     if not changed:

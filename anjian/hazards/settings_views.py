@@ -74,7 +74,8 @@ def subgrade_edit(request: HttpRequest, subgrade_id: int) -> HttpResponse:
         messages.error(request, _("This sub-grade does not exist (any more)."))
         return redirect("hazards:subgrade_list")
     if refusal := settings_services.subgrade_change_refusal(request.user, item):
-        raise PermissionDenied(refusal)  # a shared row is the district's, a town's its own
+        messages.error(request, refusal)  # a shared row is the district's, a town's its own
+        return redirect("hazards:subgrade_list")
     initial = {name: getattr(item, name) for name in SUBGRADE_FIELDS}
     form = SubGradeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -46,6 +46,7 @@ from anjian.hazards.selectors import (
     hazard_similar_open,
 )
 from anjian.hazards.services import HAZARD_FIELDS, RECORD, VIEW, roles_granting
+from anjian.hazards.settings_services import subgrades_for
 from anjian.hazards.templatetags.hazard_tags import EVENT_LABELS
 from anjian.hazards.workflow import TRANSITIONS
 from anjian.units.models import Unit
@@ -244,6 +245,7 @@ def hazard_create_view(request: HttpRequest) -> HttpResponse:
         can_order=scope.can("hazards.order"),
         roles=scope.roles,
         initial=initial,
+        subgrades=subgrades_for(user),
     )
     if request.method == "POST" and form.is_valid():
         deadline = form.deadline_data() if form.can_order else {}
@@ -300,6 +302,7 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
         current_sub_grade=hazard.sub_grade_id,
         refusals=refusals,
+        subgrades=subgrades_for(request.user),
     )
     if request.method == "POST" and form.is_valid():
         changes = form.fact_kwargs()

@@ -4,7 +4,7 @@ version, registering and editing a unit, and the town's unit categories."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -283,7 +283,8 @@ def category_edit_view(request: HttpRequest, code: str) -> HttpResponse:
     if category is None:
         raise Http404
     if refusal := services.category_change_refusal(request.user, category):
-        raise PermissionDenied(refusal)  # a shared row is the district's, a town's its own
+        messages.error(request, refusal)  # a shared row is the district's, a town's its own
+        return redirect("units:category_list")
     initial = {k: getattr(category, k) for k in services.CATEGORY_FIELDS}
     form = CategoryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

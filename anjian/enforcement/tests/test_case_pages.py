@@ -192,8 +192,10 @@ def test_provisions_pages_for_managers_only(client, world, login):
     login("leader_a")
     assert client.get(reverse("cases:provision_list")).status_code == 200
     assert client.get(reverse("cases:provision_edit", args=[provision.pk])).status_code == 403
-    login("town_office_a")
+    login("town_office_a")  # a shared row: the district's (issue 16 §3)
     url = reverse("cases:provision_edit", args=[provision.pk])
+    assert client.get(url)["Location"] == reverse("cases:provision_list")
+    login("district_officer")
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(note="已核对", expected_version=provision.version)

@@ -162,9 +162,34 @@ def test_the_page_offers_no_edit_of_a_shared_row_to_a_town_and_refuses_it(
     page = client.get(reverse(table.list_url)).text
     assert "各镇共用" in page
     assert f'href="{edit}"' not in page
-    assert client.get(edit).status_code == 403
-    assert client.post(edit, {"name": "改名"}).status_code == 403
+    before = table.model.objects.filter(pk=row.pk).values().get()
+    for response in (
+        client.get(edit, follow=True),
+        client.post(edit, {"name": "改名"}, follow=True),
+    ):
+        assert response.redirect_chain[-1][0] == reverse(table.list_url)
+        assert "只有区级或系统管理员可以修改" in response.text
+    assert table.model.objects.filter(pk=row.pk).values().get() == before
     login("district_officer")
     page = client.get(reverse(table.list_url)).text
     assert f'href="{edit}"' in page
     assert client.get(edit).status_code == 200
+
+
+def test_a_towns_own_sub_grade_is_neither_offered_nor_accepted_in_another_town(
+    world, client, login
+):
+    from django.core.exceptions import ValidationError
+
+    from anjian.hazards.tests.factories import make_hazard
+
+    own_b = HazardSubGrade.objects.create(
+        level="general", code="b-1", name="常安一般", town=world.town_b
+    )
+    with pytest.raises(ValidationError) as caught:
+        make_hazard(world.inspector_a, world.unit_a, sub_grade=own_b.pk, deadline_days=None)
+    assert set(caught.value.message_dict) == {"sub_grade"}
+    assert make_hazard(world.town_office_b, world.unit_b, sub_grade=own_b.pk, deadline_days=None)
+    login("inspector_a")
+    form = client.get(reverse("hazards:hazard_create")).context["form"]
+    assert own_b not in form.fields["sub_grade"].queryset
