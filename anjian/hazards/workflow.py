@@ -354,6 +354,19 @@ def guard_errors(hazard, t: Transition, facts: Facts, data: Mapping[str, Any] | 
     if action == "submit" and major and facts.plan_status != "approved":
         errors.append(_("A major hazard needs an approved governance plan before rectification."))
     if action == "rectify_on_spot":
+        # Judged on the recorded source and finder, which only the office may correct.
+        if enterprise_only and hazard.source != HazardSource.SELF_CHECK:
+            errors.append(
+                _("An enterprise closes on the spot only the hazards of its own self-checks.")
+            )
+        elif (
+            roles
+            and roles <= {"village_officer", "expert", "committee_member"}
+            and facts.actor_id not in (hazard.found_by_id, hazard.reported_by_id)
+        ):
+            errors.append(
+                _("Only the person who found it, an inspector or the office closes it on the spot.")
+            )
         if major:
             errors.append(
                 _("A major hazard cannot be rectified on the spot: it needs a governance plan.")

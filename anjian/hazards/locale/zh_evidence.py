@@ -32,6 +32,12 @@ T = {
     "A major hazard is downgraded only at the town office's request, approved by a leader.": (
         "重大事故隐患只能由镇安监办申请、经领导审批后降为一般隐患。"
     ),
+    "An enterprise closes on the spot only the hazards of its own self-checks.": (
+        "企业只能对本单位自查发现的隐患立行立改销号。"
+    ),
+    "Only the person who found it, an inspector or the office closes it on the spot.": (
+        "只有发现人、安监员或镇安监办可以对该隐患立行立改销号。"
+    ),
     # services
     "“%(field)s” cannot be changed: %(reason)s": "“%(field)s”不能更改：%(reason)s",
     "Give the reason for the correction.": "请填写更正理由。",

@@ -276,6 +276,25 @@ def test_an_enterprise_cannot_turn_an_inspection_hazard_into_its_own_and_close_i
     assert hazard.source == "town_inspection" and hazard.status == "submitted"
 
 
+def test_on_the_spot_closure_is_judged_on_the_recorded_source_and_finder(world):
+    spot = {"description": "当场整改", "photos": [photo("s.jpg")]}
+    town = make_hazard(world.inspector_a, world.unit_a, deadline_days=None)
+    for persona, match in (("enterprise_a", "自查"), ("village_officer_a", "发现人")):
+        with pytest.raises(ValidationError, match=match):
+            act(world.users[persona], town, "rectify_on_spot", **spot)
+    town.refresh_from_db()
+    assert town.status == "found"
+    own = make_hazard(world.enterprise_a, world.unit_a, source="self_check", deadline_days=None)
+    act(world.enterprise_a, own, "rectify_on_spot", **spot)
+    patrol = make_hazard(
+        world.village_officer_a, world.unit_a, source="village_patrol", deadline_days=None
+    )
+    act(world.village_officer_a, patrol, "rectify_on_spot", **spot)
+    own.refresh_from_db()
+    patrol.refresh_from_db()
+    assert own.status == patrol.status == "closed"
+
+
 def test_an_enterprise_records_only_self_check_hazards(world):
     with pytest.raises(ValidationError) as caught:
         make_hazard(world.enterprise_a, world.unit_a, source="town_inspection", deadline_days=None)
