@@ -399,6 +399,9 @@ class HazardDetailOut(HazardItemOut):
     assessments: list[AssessmentOut]
     resumptions: list[ResumptionOut]
     allowed_actions: list[AllowedActionOut]
+    editable_fields: list[str] = Field(
+        description="The facts the caller may correct now (PATCH), by the evidence rule"
+    )
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -455,6 +458,10 @@ class HazardDetailOut(HazardItemOut):
     @staticmethod
     def resolve_allowed_actions(obj: Hazard) -> list[dict]:
         return [_action_out(t) for t in obj.detail["actions"]]
+
+    @staticmethod
+    def resolve_editable_fields(obj: Hazard) -> list[str]:
+        return obj.editable_fields
 
 
 class EventOut(Schema):
@@ -773,6 +780,15 @@ def _detail(request: HttpRequest, hazard_id: int) -> Hazard:
     hazard = detail["hazard"]
     hazard.overdue = detail["overdue"]
     hazard.detail = detail
+    hazard.editable_fields = (
+        sorted(
+            f
+            for f in services.HAZARD_FIELDS
+            if f not in services.hazard_field_refusals(request.auth, hazard)
+        )
+        if hazard.is_open
+        else []
+    )
     return hazard
 
 

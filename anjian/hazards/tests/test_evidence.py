@@ -400,6 +400,8 @@ def test_the_api_refuses_with_the_envelope(world, client):
     ok = patch(client, world.enterprise_a, own, measures="加装护栏", reason="补充措施")
     assert ok.status_code == 200, ok.content
     assert ok.json()["measures"] == "加装护栏"
+    editable = set(ok.json()["editable_fields"])
+    assert editable == set(HAZARD_FIELDS) - {"source", "level", "sub_grade"}
     ordered = make_hazard(world.inspector_a, world.unit_a)
     assert patch(client, world.inspector_a, ordered, location="x", reason="x").status_code == 403
     office = patch(client, world.town_office_a, ordered, location="二号车间", reason="位置记错")
