@@ -781,13 +781,7 @@ def _detail(request: HttpRequest, hazard_id: int) -> Hazard:
     hazard.overdue = detail["overdue"]
     hazard.detail = detail
     hazard.editable_fields = (
-        sorted(
-            f
-            for f in services.HAZARD_FIELDS
-            if f not in services.hazard_field_refusals(request.auth, hazard)
-        )
-        if hazard.is_open
-        else []
+        sorted(services.hazard_editable_fields_for(request.auth, hazard)) if hazard.is_open else []
     )
     return hazard
 

@@ -61,6 +61,7 @@ from anjian.hazards.workflow import (
     Transition,
     edit_refusals,
     guard_errors,
+    hazard_editable_fields,
     order_issued,
 )
 from anjian.units.models import Unit
@@ -355,6 +356,11 @@ def hazard_edit_facts(user, hazard: Hazard) -> EditFacts:
 def hazard_field_refusals(user, hazard: Hazard) -> dict[str, str]:
     """Field → why ``user`` may not correct it now (the page shows these fields read-only)."""
     return edit_refusals(hazard, hazard_edit_facts(user, hazard))
+
+
+def hazard_editable_fields_for(user, hazard: Hazard) -> frozenset[str]:
+    """The facts ``user`` may correct on ``hazard`` now (``workflow.hazard_editable_fields``)."""
+    return hazard_editable_fields(hazard, hazard_edit_facts(user, hazard))
 
 
 def _field_label(name: str) -> str:

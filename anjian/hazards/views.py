@@ -214,9 +214,9 @@ class HazardDetailView(ScopedDetailView):
             hazard.is_open
             and Hazard.objects.for_action(self.request.user, RECORD).filter(pk=hazard.pk).exists()
         )
-        ctx["can_correct"] = ctx["can_record"] and set(
-            services.hazard_field_refusals(self.request.user, hazard)
-        ) < set(HAZARD_FIELDS)
+        ctx["can_correct"] = ctx["can_record"] and bool(
+            services.hazard_editable_fields_for(self.request.user, hazard)
+        )
         ctx["destructive_actions"] = DESTRUCTIVE_ACTIONS
         # Opening an enforcement case (立案, e.g. refused rectification): anjian.enforcement.
         ctx["can_open_case"] = case_may_open_from(self.request.user)
