@@ -250,7 +250,8 @@ def _me_out(user) -> dict:
 def password_change(request: HttpRequest, payload: PasswordChangeIn):
     """The current password, then the new one (checked by the same rules as the page). Clears
     "must change password", so a person logged in with a session can change the initial password
-    here and then request a token. The caller's session stays logged in; tokens stay valid."""
+    here and then request a token. The caller's session stays logged in; every API token of the
+    caller (the one sending this request too) is revoked, as the other sessions end."""
     user = request.auth
     try:
         services.user_change_password(

@@ -32,7 +32,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     # The unit's file (一企一档): documents and people; scope limits experts/enterprises to theirs.
     "units.manage_file": frozenset({R.TOWN_OFFICE, R.INSPECTOR, R.EXPERT, R.ENTERPRISE}),
     # The town's unit categories (危化品使用, 三场所三企业…) and their grade floors.
-    "units.manage_categories": frozenset({R.TOWN_OFFICE}),
+    # The categories without a town are shared by every town: only the district changes those
+    # (anjian.regions.shared); a town office adds and changes its town's own.
+    "units.manage_categories": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     # Experts on contract (包干): seeing the town's service firms, engineers and their units.
     "units.view_experts": frozenset(OFFICIALS),
     # Managing firms and engineers, assigning an engineer, approving or rejecting a change.
@@ -72,8 +74,16 @@ MATRIX: dict[str, frozenset[Role]] = {
     "hazards.approve_listed": frozenset({R.LEADER, R.DISTRICT}),
     "hazards.assess": frozenset({R.TOWN_OFFICE, R.EXPERT, R.ENTERPRISE}),
     "hazards.decide_resumption": frozenset({R.TOWN_OFFICE}),
-    # The town's sub-grades of the two legal levels.
-    "hazards.manage_settings": frozenset({R.TOWN_OFFICE}),
+    # Correcting what the finder recorded (evidence): the town office, with a reason, after the
+    # order too, and the source; asking a leader to downgrade a major hazard (重大→一般).
+    # Before the order the side that recorded a hazard corrects it under "hazards.record"
+    # (anjian.hazards.workflow.edit_refusals).
+    "hazards.correct": frozenset({R.TOWN_OFFICE}),
+    # Approving or refusing the office's request to downgrade a major hazard.
+    "hazards.decide_downgrade": frozenset({R.LEADER}),
+    # The sub-grades of the two legal levels: the shared ones (no town) the district's, a town's
+    # own that town office's (anjian.regions.shared).
+    "hazards.manage_settings": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     # Monthly self-inspection reports (月报) and Order 16 statistics statements: the unit submits,
     # the town follows up (who is missing, reminders, the month's export).
     "hazards.report_monthly": frozenset({R.ENTERPRISE}),
@@ -106,7 +116,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "enforcement.handle_cases": frozenset({R.TOWN_OFFICE, R.INSPECTOR}),
     # Approving the opening and the closure of a case and the penalty decision (分管领导).
     "enforcement.approve_cases": frozenset({R.LEADER, R.TOWN_OFFICE}),
-    # The table of legal provisions and penalty ranges (shared; refused by role, not scope).
+    # The table of legal provisions and penalty ranges: the shared rows (no town) the district's,
+    # a town's own rows that town office's (anjian.regions.shared).
     "enforcement.view_provisions": frozenset(OFFICIALS),
     "enforcement.manage_provisions": frozenset({R.DISTRICT, R.TOWN_OFFICE}),
     # --- The annual inspection plan (年度执法检查计划): frequencies, tasks, 双随机, progress.

@@ -192,7 +192,11 @@ def user_change_password(
 ) -> User:
     """Set a new password (checked by the password validators) and clear
     ``must_change_password``. With ``old_password`` (the API), the current password must be right
-    and the new one must differ from it. Audited."""
+    and the new one must differ from it. Audited.
+
+    Every API token of the user is revoked with it: a token stands for the password that issued
+    it, as a session does (Django ends the other sessions by the password's hash; the page and the
+    API keep only the caller's own session)."""
     if old_password is not None:
         if not user.check_password(old_password):
             raise ValidationError({"old_password": _("The current password is wrong.")})
@@ -204,7 +208,15 @@ def user_change_password(
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=actor, action="user.password_changed", obj=user)
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="user.password_changed",
+        obj=user,
+        changes={"api_tokens_revoked": revoked} if revoked else None,
+    )
     return user
 
 

@@ -305,7 +305,11 @@ def case_open(
     party_name = (party_name or "").strip()
     if party_type == PartyType.INDIVIDUAL and not party_name:
         errors["party_name"] = _("Give the name of the person the case is against.")
-    provision = LegalProvision.objects.filter(pk=provision_id, is_active=True).first()
+    provision = (  # a shared provision or one of the opener's town (regions.shared)
+        LegalProvision.objects.filter(pk=provision_id, is_active=True)
+        .filter(_shared_or_own_q(actor, VIEW_PROVISIONS))
+        .first()
+    )
     if provision is None:
         errors["provision_id"] = _("Choose a provision of the table in use.")
     inspection = None
@@ -672,15 +676,44 @@ def _require_manager(actor) -> None:
         raise PermissionDenied
 
 
+def _shared_or_own_q(actor, action: str):
+    from django.db.models import Q
+
+    from anjian.regions.shared import shared_or_own_q
+
+    return shared_or_own_q(actor, action) if actor is not None else Q()
+
+
+def provision_change_refusal(actor, provision: LegalProvision) -> str:
+    """Why ``actor`` may not change ``provision`` ("" if they may): a shared row is the
+    district's, a town's own row that town's (``regions.shared``)."""
+    from anjian.regions.shared import shared_row_refusal
+
+    town = provision.town
+    return shared_row_refusal(
+        actor, MANAGE_PROVISIONS, provision.town_id, town.path if town is not None else ""
+    )
+
+
 @transaction.atomic
 def provision_create(*, actor, **fields: Any) -> LegalProvision:
+    """Add a provision: shared when the district adds it, the town's own when a town does."""
+    from anjian.regions.shared import owner_town_for
+
     _require_manager(actor)
     provision = LegalProvision(**_provision_values(fields, partial=False))
+    provision.town = owner_town_for(actor, MANAGE_PROVISIONS)
     _check_ranges(provision)
     if LegalProvision.objects.filter(law=provision.law, article=provision.article).exists():
         raise ValidationError({"article": _("This provision is already in the table.")})
     provision.save()
-    audit_record(actor=actor, action="provision.created", obj=provision, region_id=None)
+    audit_record(
+        actor=actor,
+        action="provision.created",
+        obj=provision,
+        region_id=provision.town_id,
+        changes={"town": str(provision.town or "")},
+    )
     return provision
 
 
@@ -695,6 +728,8 @@ def provision_update(
     if provision is None:
         raise Http404
     _require_manager(actor)
+    if refusal := provision_change_refusal(actor, provision):
+        raise ActionNotPermitted(refusal)
     if provision.version != expected_version:
         raise StaleObject()
     before = {k: str(getattr(provision, k)) for k in PROVISION_FIELDS}
@@ -717,7 +752,7 @@ def provision_update(
         actor=actor,
         action="provision.updated",
         obj=provision,
-        region_id=None,
+        region_id=provision.town_id,
         before=before,
         after={k: str(getattr(provision, k)) for k in PROVISION_FIELDS},
     )
@@ -735,6 +770,7 @@ __all__ = [
     "case_open",
     "late_fee",
     "payment_record",
+    "provision_change_refusal",
     "provision_create",
     "provision_update",
 ]

@@ -411,9 +411,21 @@ class ProvisionListView(ScopedListView):
         Column(gettext_lazy("in use"), lambda p: p.is_active),
     )
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("town")
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_manage"] = get_scope(self.request.user).can(MANAGE_PROVISIONS)
+        ctx["editable_ids"] = (
+            {
+                p.pk
+                for p in ctx["provisions"]
+                if not services.provision_change_refusal(self.request.user, p)
+            }
+            if ctx["can_manage"]
+            else set()
+        )
         return ctx
 
 
@@ -444,6 +456,9 @@ def provision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if provision is None:
         raise Http404
+    if refusal := services.provision_change_refusal(request.user, provision):
+        messages.error(request, refusal)  # a shared row is the district's, a town's its own
+        return redirect("cases:provision_list")
     form = ProvisionForm(
         request.POST or None, instance=provision, initial={"expected_version": provision.version}
     )

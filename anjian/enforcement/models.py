@@ -293,18 +293,24 @@ class IssuedDocument(models.Model):
 
 
 class LegalProvisionQuerySet(ScopedQuerySet):
-    """The table of provisions is shared by every town: a role granting the action sees all of it,
-    any other role none of it."""
+    """The table of provisions is shared by every town (rows without a town), and each town may add
+    its own: a role granting the action sees the shared rows and its towns' own, any other role
+    none of it."""
 
     scope_path = None
     view_action = "enforcement.view_provisions"
 
     def for_action(self, user, action: str = "view"):
         from anjian.core.scoping import get_scope
+        from anjian.regions.shared import shared_or_own_q
 
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        return self if get_scope(user).can(self.qualify(action)) else self.none()
+        action = self.qualify(action)
+        if not get_scope(user).can(action):
+            return self.none()
+        # The shared rows, and the own rows of the towns the person works in (issue 16 §3).
+        return self.filter(shared_or_own_q(user, action))
 
 
 class LegalProvision(models.Model):
@@ -351,6 +357,15 @@ class LegalProvision(models.Model):
     suspension = models.BooleanField(_("suspension applies"), default=False)
     note = models.TextField(_("note"), blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
+    town = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("town"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: shared by every town (kept by the district)."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = LegalProvisionQuerySet.as_manager()

@@ -28,11 +28,15 @@ def hazard_get_for(user, hazard_id: int, *, action: str = VIEW) -> Hazard:
 
 def roles_granting(user, permission: str, hazard: Hazard) -> frozenset[str]:
     """The actor's roles whose assignment grants ``permission`` on this hazard's unit."""
+    return roles_granting_unit(user, permission, hazard.unit)
+
+
+def roles_granting_unit(user, permission: str, unit) -> frozenset[str]:
+    """The actor's roles whose assignment grants ``permission`` at ``unit``."""
     scope = get_user_scope(user)
     if scope.is_superuser:
         return frozenset({"superuser"})
     allowed = roles_for(permission)
-    unit = hazard.unit
     path = unit.region.path if unit.region_id else ""
     granted = set()
     for g in scope.grants:

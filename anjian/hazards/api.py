@@ -43,7 +43,7 @@ from anjian.hazards.choices import (
     ResumptionDecision,
 )
 from anjian.hazards.filters import QUEUE_CHOICES, SORTS
-from anjian.hazards.models import Hazard, HazardPhoto, HazardSubGrade, hazard_code
+from anjian.hazards.models import Hazard, HazardPhoto, hazard_code
 from anjian.hazards.photos import photo_file_response
 from anjian.hazards.selectors import (
     hazard_detail_for,
@@ -399,6 +399,9 @@ class HazardDetailOut(HazardItemOut):
     assessments: list[AssessmentOut]
     resumptions: list[ResumptionOut]
     allowed_actions: list[AllowedActionOut]
+    editable_fields: list[str] = Field(
+        description="The facts the caller may correct now (PATCH), by the evidence rule"
+    )
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -455,6 +458,10 @@ class HazardDetailOut(HazardItemOut):
     @staticmethod
     def resolve_allowed_actions(obj: Hazard) -> list[dict]:
         return [_action_out(t) for t in obj.detail["actions"]]
+
+    @staticmethod
+    def resolve_editable_fields(obj: Hazard) -> list[str]:
+        return obj.editable_fields
 
 
 class EventOut(Schema):
@@ -569,9 +576,12 @@ class HazardCreateIn(FormIn):
 
 
 class HazardUpdateIn(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed. What the finder recorded is evidence: who may correct
+    which fact, and when, is ``workflow.edit_refusals`` (a refused fact: 422 naming it; a hazard
+    that is not the caller's to correct: 403)."""
 
     expected_version: int = Field(description="The version you read (compare-and-set)")
+    reason: str = Field("", max_length=500, description="Why the facts are corrected (required)")
     location: str | None = Field(None, max_length=200)
     description: str | None = None
     hazard_type: HazardType | None = None
@@ -770,6 +780,9 @@ def _detail(request: HttpRequest, hazard_id: int) -> Hazard:
     hazard = detail["hazard"]
     hazard.overdue = detail["overdue"]
     hazard.detail = detail
+    hazard.editable_fields = (
+        sorted(services.hazard_editable_fields_for(request.auth, hazard)) if hazard.is_open else []
+    )
     return hazard
 
 
@@ -922,6 +935,7 @@ def hazards_update(request: HttpRequest, hazard_id: int, payload: HazardUpdateIn
     services.hazard_get_for(request.auth, hazard_id, action=RECORD)  # 404 before validation
     data = payload.model_dump(exclude_unset=True)
     expected_version = data.pop("expected_version")
+    reason = data.pop("reason", "")
     for key, value in list(data.items()):
         if value is None and key in NOT_NULL:
             del data[key]  # null leaves a required fact as it is
@@ -931,6 +945,7 @@ def hazards_update(request: HttpRequest, hazard_id: int, payload: HazardUpdateIn
         actor=request.auth,
         hazard_id=hazard_id,
         expected_version=expected_version,
+        reason=reason,
         **_hazard_fields(data),
     )
     return _detail(request, hazard_id)
@@ -1144,8 +1159,10 @@ def hazards_photo_original(request: HttpRequest, photo_id: int):
     summary="The sub-grades of the hazard levels (those out of use too)",
 )
 def hazards_subgrades_list(request: HttpRequest):
+    from anjian.hazards.settings_services import subgrades_for
+
     _require(request)
-    return list(HazardSubGrade.objects.order_by("level", "sort_order", "pk"))
+    return list(subgrades_for(request.auth).order_by("level", "sort_order", "pk"))
 
 
 @router.post(

@@ -20,6 +20,7 @@ from anjian.hazards.access import roles_granting
 from anjian.hazards.choices import (
     DeadlineMode,
     ExtensionStatus,
+    HazardLevel,
     ListingLevel,
     PhotoKind,
     PlanStatus,
@@ -148,7 +149,15 @@ def _listing(hazard, *, actor, data, now, event_data):
     }
 
 
+def _downgrade(hazard, *, actor, data, now, event_data):
+    """A leader approved the office's request: the hazard becomes ordinary (its sub-grade, one of
+    the major level's, is cleared)."""
+    event_data.update(level=[hazard.level, HazardLevel.GENERAL])
+    return {"level": HazardLevel.GENERAL, "sub_grade": None}
+
+
 FIELD_EFFECTS = {
+    "approve_downgrade": _downgrade,
     "order": _order,
     "rectify_on_spot": _rectify_on_spot,
     "submit": _submitted,

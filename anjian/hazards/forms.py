@@ -314,7 +314,15 @@ class HazardForm(ServiceErrorsMixin, DeadlineFieldsMixin, forms.Form):
     )
 
     def __init__(
-        self, *args, units=None, can_order=False, roles=(), current_sub_grade=None, **kwargs
+        self,
+        *args,
+        units=None,
+        can_order=False,
+        roles=(),
+        current_sub_grade=None,
+        refusals=None,
+        subgrades=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.creating = units is not None
@@ -332,13 +340,28 @@ class HazardForm(ServiceErrorsMixin, DeadlineFieldsMixin, forms.Form):
             del self.fields["unit"]
             del self.fields["photos"]
             self.fields["expected_version"] = forms.IntegerField(widget=forms.HiddenInput)
+            # What the finder recorded is evidence: the facts this person may not correct are
+            # shown read-only with the reason (``workflow.edit_refusals``), and every correction
+            # gives its reason.
+            for name, why in (refusals or {}).items():
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].required = False
+                    self.fields[name].help_text = why
+            self.fields["reason"] = forms.CharField(
+                label=_("Reason for the correction"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Kept on the hazard's timeline and in the audit record."),
+                error_messages={"required": _("Give the reason for the correction.")},
+            )
         self.can_order = self.creating and can_order
         if self.can_order:
             self.add_deadline_fields(required=False)
         # A sub-grade no longer in use stays on the hazards that have it.
-        self.fields["sub_grade"].queryset = HazardSubGrade.objects.filter(
-            Q(is_active=True) | Q(pk=current_sub_grade)
-        )
+        # The shared sub-grades and the person's town's own (``settings_services.subgrades_for``).
+        self.fields["sub_grade"].queryset = (
+            subgrades if subgrades is not None else HazardSubGrade.objects.all()
+        ).filter(Q(is_active=True) | Q(pk=current_sub_grade))
         self.fields["sub_grade"].label_from_instance = lambda g: (
             f"{g.get_level_display()} · {g.name}"
         )

@@ -52,6 +52,15 @@ class HazardSubGrade(models.Model):
     name = models.CharField(_("name"), max_length=40)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+    town = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("town"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: shared by every town (kept by the district)."),
+    )
 
     class Meta:
         verbose_name = _("hazard sub-grade")

@@ -26,7 +26,13 @@ from anjian.audit.services import audit_record, snapshot
 from anjian.core.calendar import WorkingCalendar
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
 from anjian.core.validators import validate_mobile
-from anjian.hazards.access import RECORD, VIEW, hazard_get_for, roles_granting
+from anjian.hazards.access import (
+    RECORD,
+    VIEW,
+    hazard_get_for,
+    roles_granting,
+    roles_granting_unit,
+)
 from anjian.hazards.choices import (
     DeadlineMode,
     ExtensionStatus,
@@ -47,31 +53,22 @@ from anjian.hazards.models import (
     unit_region_paths,
 )
 from anjian.hazards.photos import attach_photos, check_photo_count
-from anjian.hazards.workflow import TRANSITIONS, Facts, Transition, guard_errors
+from anjian.hazards.workflow import (
+    HAZARD_FIELDS,
+    TRANSITIONS,
+    EditFacts,
+    Facts,
+    Transition,
+    edit_refusals,
+    guard_errors,
+    hazard_editable_fields,
+    order_issued,
+)
 from anjian.units.models import Unit
 from anjian.units.services import unit_refresh_register
 
 MAX_WORKING_DAYS_DEADLINE = 365
 
-# The fields a person types when recording a hazard (and may correct while it is open).
-HAZARD_FIELDS = (
-    "location",
-    "description",
-    "hazard_type",
-    "category",
-    "level",
-    "sub_grade",
-    "legal_basis",
-    "source",
-    "found_at",
-    "found_by_name",
-    "requirement",
-    "responsible_person",
-    "responsible_mobile",
-    "measures",
-    "funds",
-    "acceptance_criterion",
-)
 AUDIT_FIELDS = [
     *HAZARD_FIELDS,
     "unit",
@@ -190,6 +187,17 @@ def _clean_fields(fields: Mapping[str, Any], *, partial: bool = False) -> dict[s
     return data
 
 
+def _check_sub_grade_town(data: Mapping[str, Any], unit_path: str) -> None:
+    """A sub-grade is the shared vocabulary's or the unit's town's own (``regions.shared``)."""
+    sub_grade = data.get("sub_grade")
+    if (
+        sub_grade is not None
+        and sub_grade.town_id
+        and not unit_path.startswith(sub_grade.town.path)
+    ):
+        raise ValidationError({"sub_grade": _("Choose a sub-grade that is in use.")})
+
+
 def _event(hazard, *, type: str, actor, from_status="", to_status="", note="", data=None):
     return HazardEvent.objects.create(
         hazard=hazard,
@@ -265,6 +273,16 @@ def hazard_create(
         raise Http404
     fields.setdefault("found_at", timezone.now())
     data = _clean_fields(fields)
+    _check_sub_grade_town(data, unit.region.path)
+    record_roles = roles_granting_unit(actor, RECORD, unit)
+    if (
+        record_roles
+        and record_roles <= {"enterprise"}
+        and data["source"] != HazardSource.SELF_CHECK
+    ):
+        raise ValidationError(
+            {"source": _("An enterprise records the hazards of its own self-checks.")}
+        )
     check_photo_count(photos)
     today = timezone.localdate()
     due, mode, n, warnings = resolve_deadline(
@@ -322,31 +340,103 @@ def hazard_create(
     return hazard
 
 
+CORRECT = "hazards.correct"
+ORDER_DOCUMENT = "rectification_order"  # enforcement.DocumentType.RECTIFICATION_ORDER
+
+
+def hazard_edit_facts(user, hazard: Hazard) -> EditFacts:
+    """What ``workflow.edit_refusals`` needs to know about ``user`` and ``hazard``."""
+    return EditFacts(
+        actor_id=getattr(user, "pk", None),
+        roles=roles_granting(user, RECORD, hazard) | roles_granting(user, CORRECT, hazard),
+        order_document=hazard.documents.filter(doc_type=ORDER_DOCUMENT).exists(),
+    )
+
+
+def hazard_field_refusals(user, hazard: Hazard) -> dict[str, str]:
+    """Field → why ``user`` may not correct it now (the page shows these fields read-only)."""
+    return edit_refusals(hazard, hazard_edit_facts(user, hazard))
+
+
+def hazard_editable_fields_for(user, hazard: Hazard) -> frozenset[str]:
+    """The facts ``user`` may correct on ``hazard`` now (``workflow.hazard_editable_fields``)."""
+    return hazard_editable_fields(hazard, hazard_edit_facts(user, hazard))
+
+
+def _field_label(name: str) -> str:
+    return str(Hazard._meta.get_field(name).verbose_name)
+
+
 @transaction.atomic
-def hazard_update(*, actor, hazard_id: int, expected_version: int, **fields: Any) -> Hazard:
-    """Correct the facts of an open hazard (not its state), compare-and-set on ``version``."""
+def hazard_update(
+    *, actor, hazard_id: int, expected_version: int, reason: str = "", **fields: Any
+) -> Hazard:
+    """Correct the facts of an open hazard (not its state), compare-and-set on ``version``.
+
+    Only the facts that change are judged, by ``workflow.edit_refusals``: a refused one is named
+    in the error. Every correction gives its reason; it is kept on the timeline event and in the
+    audit record, and a correction of someone else's record or after the order is marked so.
+    """
     unknown = set(fields) - set(HAZARD_FIELDS)
     if unknown:
         raise TypeError(f"hazard_update() got unknown fields: {sorted(unknown)}")
     hazard = hazard_get_for(actor, hazard_id, action=RECORD)
     if not hazard.is_open:
         raise InvalidTransition(hazard.get_status_display(), _("edit"))
-    if fields.get("level") == HazardLevel.GENERAL and hazard.is_major and hazard.listing_level:
-        raise ValidationError({"level": _("A hazard listed for supervision stays major.")})
+    if hazard.version != expected_version:  # an outdated page is told to reload first
+        raise StaleObject()
     data = _clean_fields({**fields, "level": fields.get("level", hazard.level)}, partial=True)
     data = {k: v for k, v in data.items() if k in fields or k == "level"}
+    _check_sub_grade_town(data, hazard.region_path)
+    current = {name: getattr(hazard, name) for name in data}
+    changed = {k: v for k, v in data.items() if v != current[k]}
+    if not changed:
+        return hazard
+    facts = hazard_edit_facts(actor, hazard)
+    refusals = edit_refusals(hazard, facts)
+    errors = {
+        name: _("“%(field)s” cannot be changed: %(reason)s")
+        % {"field": _field_label(name), "reason": refusals[name]}
+        for name in changed
+        if name in refusals
+    }
+    if errors:
+        if set(refusals) >= set(HAZARD_FIELDS):  # nothing at all: not theirs to correct
+            raise ActionNotPermitted(next(iter(errors.values())))
+        raise ValidationError(errors)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
     before = hazard_snapshot(hazard)
     n = Hazard.objects.filter(pk=hazard.pk, version=expected_version).update(
-        **data, version=F("version") + 1
+        **changed, version=F("version") + 1
     )
     if n != 1:
         raise StaleObject()
     hazard.refresh_from_db()
     after = hazard_snapshot(hazard)
-    _event(hazard, type="hazard.edited", actor=actor, data={"fields": sorted(data)})
+    own = facts.actor_id is not None and facts.actor_id in (
+        hazard.reported_by_id,
+        hazard.found_by_id,
+    )
+    after_order = order_issued(hazard, facts)
+    _event(
+        hazard,
+        type="hazard.edited",
+        actor=actor,
+        note=reason,
+        data={
+            "fields": sorted(changed),
+            "correction": after_order or not own,
+            "after_order": after_order,
+            "changes": {k: [str(before[k] or ""), str(after[k] or "")] for k in sorted(changed)},
+        },
+    )
     if before["level"] != after["level"] or before["found_at"] != after["found_at"]:
         _regrade_unit(hazard.unit_id)
-    audit_record(actor=actor, action="hazard.edited", obj=hazard, before=before, after=after)
+    audit_record(
+        actor=actor, action="hazard.edited", obj=hazard, before=before, after=after, reason=reason
+    )
     if before["level"] != HazardLevel.MAJOR and hazard.is_major:
         _event(hazard, type="hazard.major_reported", actor=actor)
         from anjian.hazards.notifications import notify_major_hazard
@@ -358,11 +448,25 @@ def hazard_update(*, actor, hazard_id: int, expected_version: int, **fields: Any
 # --- The transition service -------------------------------------------------------------------
 
 
+# A request to downgrade is pending while it is the latest of these events.
+DOWNGRADE_EVENTS = (
+    "hazard.request_downgrade",
+    "hazard.approve_downgrade",
+    "hazard.refuse_downgrade",
+)
+
+
 def _facts(hazard: Hazard, t: Transition, actor, *, photo_count: int = 0) -> Facts:
     plan = hazard.plans.order_by("-submitted_at", "-pk").first()
     assessment = hazard.assessments.order_by("-recorded_at", "-pk").first()
     resumption = hazard.resumptions.order_by("-applied_at", "-pk").first()
     report = hazard.reports.order_by("-round").first()
+    downgrade = (
+        hazard.events.filter(type__in=DOWNGRADE_EVENTS)
+        .order_by("-at", "-pk")
+        .values("type")
+        .first()
+    )
     return Facts(
         actor_id=getattr(actor, "pk", None),
         actor_roles=roles_granting(actor, t.permission, hazard),
@@ -374,6 +478,7 @@ def _facts(hazard: Hazard, t: Transition, actor, *, photo_count: int = 0) -> Fac
         resumption_approved=bool(resumption and resumption.decision == ResumptionDecision.APPROVED),
         last_submitter_id=report.submitted_by_id if report else None,
         photo_count=photo_count,
+        pending_downgrade=bool(downgrade and downgrade["type"] == "hazard.request_downgrade"),
     )
 
 
@@ -479,7 +584,8 @@ def hazard_transition(
         note=data["note"],
         data=event_data,
     )
-    if action == "cancel":  # a hazard entered in error no longer weighs on the unit's grade
+    # A hazard entered in error, or downgraded, weighs differently on the unit's grade.
+    if action in ("cancel", "approve_downgrade"):
         _regrade_unit(hazard.unit_id)
     audit_record(
         actor=actor,

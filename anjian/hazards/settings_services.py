@@ -29,6 +29,24 @@ def _check(actor) -> None:
         raise ActionNotPermitted(_("Your roles do not include the hazard settings."))
 
 
+def subgrades_for(user):
+    """The shared sub-grades and those of the towns ``user`` works in (``regions.shared``)."""
+    from anjian.regions.shared import shared_or_own_q
+
+    return HazardSubGrade.objects.filter(shared_or_own_q(user, "hazards.view"))
+
+
+def subgrade_change_refusal(actor, subgrade: HazardSubGrade) -> str:
+    """Why ``actor`` may not change ``subgrade`` ("" if they may): a shared one is the
+    district's, a town's own that town's."""
+    from anjian.regions.shared import shared_row_refusal
+
+    town = subgrade.town
+    return shared_row_refusal(
+        actor, MANAGE_SETTINGS, subgrade.town_id, town.path if town is not None else ""
+    )
+
+
 def _validate(data: dict[str, Any], *, subgrade: HazardSubGrade | None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     if "level" in data and data["level"] not in HazardLevel.values:
@@ -77,16 +95,21 @@ def subgrade_create(
     sort_order: int = 0,
     is_active: bool = True,
 ) -> HazardSubGrade:
-    """Add a sub-grade of ``level``; its code is unique."""
+    """Add a sub-grade of ``level``; its code is unique. The district's are shared by every
+    town; a town's are its own."""
+    from anjian.regions.shared import owner_town_for
+
     _check(actor)
     data = _validate(
         {"level": level, "code": code, "name": name, "sort_order": sort_order}, subgrade=None
     )
-    subgrade = HazardSubGrade.objects.create(**data, is_active=bool(is_active))
+    town = owner_town_for(actor, MANAGE_SETTINGS)
+    subgrade = HazardSubGrade.objects.create(**data, is_active=bool(is_active), town=town)
     audit_record(
         actor=actor,
         action="hazard_subgrade.created",
         obj=subgrade,
+        region_id=subgrade.town_id,
         after=snapshot(subgrade, list(SUBGRADE_FIELDS)),
     )
     return subgrade
@@ -99,9 +122,16 @@ def subgrade_update(*, actor, subgrade_id: int, **fields: Any) -> HazardSubGrade
     if unknown:
         raise TypeError(f"subgrade_update() got unknown fields: {sorted(unknown)}")
     _check(actor)
-    subgrade = HazardSubGrade.objects.select_for_update().filter(pk=subgrade_id).first()
+    subgrade = (
+        HazardSubGrade.objects.select_for_update()
+        .filter(pk=subgrade_id)
+        .filter(pk__in=subgrades_for(actor).values("pk"))
+        .first()
+    )
     if subgrade is None:
         raise Http404
+    if refusal := subgrade_change_refusal(actor, subgrade):
+        raise ActionNotPermitted(refusal)
     before = snapshot(subgrade, list(SUBGRADE_FIELDS))
     data = _validate(dict(fields), subgrade=subgrade)
     if "is_active" in data:
@@ -115,6 +145,7 @@ def subgrade_update(*, actor, subgrade_id: int, **fields: Any) -> HazardSubGrade
             actor=actor,
             action="hazard_subgrade.updated",
             obj=subgrade,
+            region_id=subgrade.town_id,
             before=before,
             after=after,
         )

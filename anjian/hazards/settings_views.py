@@ -1,28 +1,35 @@
 """The town office's settings of the hazard loop: the sub-grades of the two legal levels.
 
-Sub-grades are a shared vocabulary, not scoped rows: the action ``hazards.manage_settings`` alone
-decides who may change them.
+Sub-grades are a vocabulary shared by every town (kept by the district), to which a town may add
+its own (``regions.shared``): ``hazards.manage_settings`` and the row's owner decide who changes
+one.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from anjian.core.exceptions import ActionNotPermitted
 from anjian.core.views import scoped
 from anjian.hazards import settings_services
 from anjian.hazards.forms import SubGradeForm
-from anjian.hazards.models import HazardSubGrade
 from anjian.hazards.settings_services import MANAGE_SETTINGS, SUBGRADE_FIELDS
 
 
 @scoped(MANAGE_SETTINGS)
 def subgrade_list(request: HttpRequest) -> HttpResponse:
-    subgrades = HazardSubGrade.objects.order_by("level", "sort_order", "pk")
+    subgrades = list(
+        settings_services.subgrades_for(request.user)
+        .select_related("town")
+        .order_by("level", "sort_order", "pk")
+    )
+    for subgrade in subgrades:
+        subgrade.editable = not settings_services.subgrade_change_refusal(request.user, subgrade)
     return render(request, "hazards/hazard_subgrade_list.html", {"subgrades": subgrades})
 
 
@@ -38,6 +45,8 @@ def _save(request, form, subgrade=None) -> HttpResponse | None:
     except ValidationError as exc:
         form.add_service_errors(exc)
         return None
+    except ActionNotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
     messages.success(request, _("The sub-grade was saved."))
     return redirect("hazards:subgrade_list")
 
@@ -60,9 +69,12 @@ def subgrade_create(request: HttpRequest) -> HttpResponse:
 
 @scoped(MANAGE_SETTINGS)
 def subgrade_edit(request: HttpRequest, subgrade_id: int) -> HttpResponse:
-    item = HazardSubGrade.objects.filter(pk=subgrade_id).first()
+    item = settings_services.subgrades_for(request.user).filter(pk=subgrade_id).first()
     if item is None:  # a shared setting, not a scoped row: say so and show the list
         messages.error(request, _("This sub-grade does not exist (any more)."))
+        return redirect("hazards:subgrade_list")
+    if refusal := settings_services.subgrade_change_refusal(request.user, item):
+        messages.error(request, refusal)  # a shared row is the district's, a town's its own
         return redirect("hazards:subgrade_list")
     initial = {name: getattr(item, name) for name in SUBGRADE_FIELDS}
     form = SubGradeForm(request.POST or None, initial=initial)

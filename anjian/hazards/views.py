@@ -46,6 +46,7 @@ from anjian.hazards.selectors import (
     hazard_similar_open,
 )
 from anjian.hazards.services import HAZARD_FIELDS, RECORD, VIEW, roles_granting
+from anjian.hazards.settings_services import subgrades_for
 from anjian.hazards.templatetags.hazard_tags import EVENT_LABELS
 from anjian.hazards.workflow import TRANSITIONS
 from anjian.units.models import Unit
@@ -213,6 +214,9 @@ class HazardDetailView(ScopedDetailView):
             hazard.is_open
             and Hazard.objects.for_action(self.request.user, RECORD).filter(pk=hazard.pk).exists()
         )
+        ctx["can_correct"] = ctx["can_record"] and bool(
+            services.hazard_editable_fields_for(self.request.user, hazard)
+        )
         ctx["destructive_actions"] = DESTRUCTIVE_ACTIONS
         # Opening an enforcement case (立案, e.g. refused rectification): anjian.enforcement.
         ctx["can_open_case"] = case_may_open_from(self.request.user)
@@ -241,6 +245,7 @@ def hazard_create_view(request: HttpRequest) -> HttpResponse:
         can_order=scope.can("hazards.order"),
         roles=scope.roles,
         initial=initial,
+        subgrades=subgrades_for(user),
     )
     if request.method == "POST" and form.is_valid():
         deadline = form.deadline_data() if form.can_order else {}
@@ -289,7 +294,16 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
         found_at=timezone.localtime(hazard.found_at).replace(second=0, microsecond=0),
         expected_version=hazard.version,
     )
-    form = HazardForm(request.POST or None, initial=initial, current_sub_grade=hazard.sub_grade_id)
+    refusals = services.hazard_field_refusals(request.user, hazard)
+    if set(refusals) >= set(HAZARD_FIELDS):  # nothing here is theirs to correct
+        raise PermissionDenied(next(iter(refusals.values())))
+    form = HazardForm(
+        request.POST or None,
+        initial=initial,
+        current_sub_grade=hazard.sub_grade_id,
+        refusals=refusals,
+        subgrades=subgrades_for(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         changes = form.fact_kwargs()
         if not changes:
@@ -300,11 +314,12 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 hazard_id=hazard.pk,
                 expected_version=form.cleaned_data["expected_version"],
+                reason=form.cleaned_data["reason"],
                 **changes,
             )
         except StaleObject:
             return _stale_page(request, hazard)
-        except InvalidTransition as exc:
+        except (InvalidTransition, ActionNotPermitted) as exc:
             messages.error(request, exc.message)
             return redirect("hazards:hazard_detail", pk=hazard.pk)
         except ValidationError as exc:

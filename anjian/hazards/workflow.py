@@ -263,6 +263,36 @@ TRANSITIONS: dict[str, Transition] = {
             note_required=True,
             style="danger",
         ),
+        # --- Downgrading a major hazard (重大→一般): the office asks with a reason, a leader decides --
+        _t(
+            "request_downgrade",
+            gettext_lazy("Ask to downgrade to an ordinary hazard"),
+            OPEN,
+            None,
+            "hazards.correct",
+            major_only=True,
+            note_required=True,
+            style="outline-warning",
+        ),
+        _t(
+            "approve_downgrade",
+            gettext_lazy("Approve the downgrade"),
+            OPEN,
+            None,
+            "hazards.decide_downgrade",
+            major_only=True,
+            style="warning",
+        ),
+        _t(
+            "refuse_downgrade",
+            gettext_lazy("Refuse the downgrade"),
+            OPEN,
+            None,
+            "hazards.decide_downgrade",
+            major_only=True,
+            note_required=True,
+            style="secondary",
+        ),
         _t(
             "approve_closure",
             gettext_lazy("Approve closure (listing authority)"),
@@ -290,6 +320,7 @@ class Facts:
     resumption_approved: bool = False
     last_submitter_id: int | None = None
     photo_count: int = 0  # photos given with this action
+    pending_downgrade: bool = False  # a request to downgrade awaits a leader's decision
 
 
 def guard_errors(hazard, t: Transition, facts: Facts, data: Mapping[str, Any] | None) -> list[str]:
@@ -323,6 +354,19 @@ def guard_errors(hazard, t: Transition, facts: Facts, data: Mapping[str, Any] | 
     if action == "submit" and major and facts.plan_status != "approved":
         errors.append(_("A major hazard needs an approved governance plan before rectification."))
     if action == "rectify_on_spot":
+        # Judged on the recorded source and finder, which only the office may correct.
+        if enterprise_only and hazard.source != HazardSource.SELF_CHECK:
+            errors.append(
+                _("An enterprise closes on the spot only the hazards of its own self-checks.")
+            )
+        elif (
+            roles
+            and roles <= {"village_officer", "expert", "committee_member"}
+            and facts.actor_id not in (hazard.found_by_id, hazard.reported_by_id)
+        ):
+            errors.append(
+                _("Only the person who found it, an inspector or the office closes it on the spot.")
+            )
         if major:
             errors.append(
                 _("A major hazard cannot be rectified on the spot: it needs a governance plan.")
@@ -406,7 +450,129 @@ def guard_errors(hazard, t: Transition, facts: Facts, data: Mapping[str, Any] | 
             errors.append(_("Apply to resume only after a passed assessment."))
     if action in {"approve_resumption", "reject_resumption"} and not facts.pending_resumption:
         errors.append(_("No resumption application is awaiting a decision."))
+    if action == "request_downgrade" and facts.pending_downgrade:
+        errors.append(_("A request to downgrade this hazard is already awaiting a decision."))
+    if action in {"request_downgrade", "approve_downgrade"} and hazard.listing_level:
+        errors.append(_("A hazard listed for supervision stays major."))
+    if action in {"approve_downgrade", "refuse_downgrade"} and not facts.pending_downgrade:
+        errors.append(_("No request to downgrade this hazard is awaiting a decision."))
     return errors
+
+
+# --- Correcting the record: what the finder recorded is evidence ---------------------------------
+
+# The facts a person types when recording a hazard (and which may be corrected, by the rule below).
+HAZARD_FIELDS = (
+    "location",
+    "description",
+    "hazard_type",
+    "category",
+    "level",
+    "sub_grade",
+    "legal_basis",
+    "source",
+    "found_at",
+    "found_by_name",
+    "requirement",
+    "responsible_person",
+    "responsible_mobile",
+    "measures",
+    "funds",
+    "acceptance_criterion",
+)
+# The roles that correct any hazard of their scope, after the order too ("superuser" stands for
+# a superuser in ``EditFacts.roles``).
+OFFICE_ROLES = frozenset({"town_office", "superuser"})
+# The sources whose hazards only the person who recorded them (and the office) may correct.
+PERSONAL_SOURCES = frozenset({HazardSource.VILLAGE_PATROL, HazardSource.EXPERT_CHECK})
+
+
+@dataclass(frozen=True)
+class EditFacts:
+    """What the rule of correction needs beyond the hazard, gathered by the service."""
+
+    actor_id: int | None
+    # The actor's roles that grant ``hazards.record`` or ``hazards.correct`` on this hazard.
+    roles: frozenset[str] = frozenset()
+    # A 责令限期整改指令书 covers the hazard (rectification ordered in the hazard loop counts too).
+    order_document: bool = False
+
+
+def order_issued(hazard, facts: EditFacts) -> bool:
+    """Whether the unit has been ordered to rectify: by the order document, or by the loop's
+    "order" (a hazard past "found" was ordered, or closed on the spot)."""
+    return (
+        facts.order_document or hazard.ordered_at is not None or hazard.status != HazardStatus.FOUND
+    )
+
+
+def _recorder_side(hazard, facts: EditFacts) -> bool:
+    """The side that recorded the hazard: the enterprise for its self-checks; the person who
+    recorded or found it; for a town's own finding (inspection, joint enforcement, tip-off,
+    assignment) the town's inspectors. The office is on every side (``OFFICE_ROLES``)."""
+    roles = facts.roles
+    if roles <= {"enterprise"}:
+        return hazard.source == HazardSource.SELF_CHECK
+    own = facts.actor_id is not None and facts.actor_id in (
+        hazard.reported_by_id,
+        hazard.found_by_id,
+    )
+    if own:
+        return True
+    if hazard.source in PERSONAL_SOURCES or hazard.source == HazardSource.SELF_CHECK:
+        return False
+    return "inspector" in roles
+
+
+def edit_refusals(hazard, facts: EditFacts) -> dict[str, str]:
+    """Why the actor may not change each fact of ``hazard`` (a field absent may be changed).
+
+    What the finder recorded is evidence. Only the side that recorded it corrects it, with a
+    reason, until the order is issued; after that only the town office, and its correction is
+    shown as one. An enterprise corrects only its own self-check hazards, and never their level
+    or source; nobody but the office changes the source (who found it); a major hazard is not
+    downgraded by correction but by the office's request approved by a leader
+    (``request_downgrade``).
+    """
+    roles = facts.roles
+    everything = ""
+    if hazard.status not in OPEN:
+        everything = _("Only an open hazard can be corrected.")
+    elif not roles:
+        everything = _("You may not correct this hazard.")
+    elif not roles & OFFICE_ROLES:
+        enterprise_only = roles <= {"enterprise"}
+        if not _recorder_side(hazard, facts):
+            everything = (
+                _("An enterprise corrects only the hazards of its own self-checks.")
+                if enterprise_only
+                else _("Only the side that recorded this hazard, or the town office, corrects it.")
+            )
+        elif order_issued(hazard, facts):
+            everything = _(
+                "Rectification has been ordered: only the town office corrects this hazard now."
+            )
+    if everything:
+        return dict.fromkeys(HAZARD_FIELDS, everything)
+    refusals: dict[str, str] = {}
+    if not roles & OFFICE_ROLES:
+        refusals["source"] = _(
+            "The source is the record of who found the hazard: only the town office corrects it."
+        )
+        if roles <= {"enterprise"}:
+            message = _("An enterprise does not change the level of a hazard.")
+            refusals["level"] = refusals["sub_grade"] = message
+    if hazard.level == HazardLevel.MAJOR:
+        refusals["level"] = _(
+            "A major hazard is downgraded only at the town office's request, approved by a leader."
+        )
+    return refusals
+
+
+def hazard_editable_fields(hazard, facts: EditFacts) -> frozenset[str]:
+    """The facts of ``hazard`` the actor may correct now (empty: none)."""
+    refused = edit_refusals(hazard, facts)
+    return frozenset(f for f in HAZARD_FIELDS if f not in refused)
 
 
 def transitions_from(status: str, *, major: bool) -> list[Transition]:

@@ -309,7 +309,7 @@ def units_list(request, filters: Query[UnitFilterIn]):
 def units_categories_list(request):
     """The unit categories (those no longer in use too) with their grade floors."""
     _require(request)
-    return list(Category.objects.order_by("group", "sort_order", "pk"))
+    return list(services.categories_for(request.auth).order_by("group", "sort_order", "pk"))
 
 
 @router.post("/categories", response={201: CategoryOut}, operation_id="units_categories_create")
@@ -328,7 +328,7 @@ def units_categories_create(request, payload: CategoryIn):
 def units_categories_update(request, code: str, payload: CategoryUpdateIn):
     """Change a category (addressed by its code); ``is_active: false`` takes it out of use."""
     _require(request, services.MANAGE_CATEGORIES)
-    category = Category.objects.filter(code=code).first()
+    category = services.categories_for(request.auth).filter(code=code).first()
     if category is None:
         raise Http404
     data = payload.model_dump(exclude_unset=True)

@@ -82,6 +82,15 @@ class Category(models.Model):
     )
     is_active = models.BooleanField(_("in use"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    town = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("town"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: shared by every town (kept by the district)."),
+    )
 
     class Meta:
         verbose_name = _("unit category")

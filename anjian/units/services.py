@@ -489,6 +489,28 @@ def _check_categories(actor) -> None:
         raise ActionNotPermitted(_("You may not manage the unit categories."))
 
 
+def categories_for(user):
+    """The shared categories and those of the towns ``user`` works in (``regions.shared``)."""
+    from anjian.regions.shared import shared_or_own_q
+
+    if user is None:
+        return Category.objects.all()
+    return Category.objects.filter(shared_or_own_q(user, "units.view"))
+
+
+def category_change_refusal(actor, category: Category) -> str:
+    """Why ``actor`` may not change ``category`` ("" if they may): the shared vocabulary is the
+    district's (its grade floors regrade every town's units), a town's own category that town's."""
+    from anjian.regions.shared import shared_row_refusal
+
+    if actor is None:
+        return ""
+    town = category.town
+    return shared_row_refusal(
+        actor, MANAGE_CATEGORIES, category.town_id, town.path if town is not None else ""
+    )
+
+
 def _validate_category(data: dict[str, Any], *, category: Category | None) -> dict[str, Any]:
     errors: dict[str, str] = {}
     if "name" in data:
@@ -535,12 +557,15 @@ def category_create(
     sort_order: int = 0,
     is_active: bool = True,
 ) -> Category:
+    from anjian.regions.shared import owner_town_for
+
     _check_categories(actor)
     data = _validate_category(
         {"code": code, "name": name, "group": group, "grade_floor": grade_floor},
         category=None,
     )
-    category = Category(**data, sort_order=sort_order or 0, is_active=is_active)
+    town = owner_town_for(actor, MANAGE_CATEGORIES) if actor is not None else None
+    category = Category(**data, sort_order=sort_order or 0, is_active=is_active, town=town)
     category.full_clean()
     category.save()
     audit_record(actor=actor, action="category.created", obj=category, after=snapshot(category))
@@ -557,9 +582,11 @@ def category_update(*, actor, category_id: int, **fields: Any) -> Category:
     if unknown:
         raise TypeError(f"category_update() got unknown fields: {sorted(unknown)}")
     _check_categories(actor)
-    category = Category.objects.filter(pk=category_id).first()
+    category = categories_for(actor).filter(pk=category_id).first()
     if category is None:
         raise Http404
+    if refusal := category_change_refusal(actor, category):
+        raise ActionNotPermitted(refusal)
     before = snapshot(category)
     data = _validate_category(dict(fields), category=category)
     for key, value in data.items():

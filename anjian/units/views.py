@@ -25,7 +25,6 @@ from anjian.units.forms import CategoryForm, UnitForm
 from anjian.units.grading import GRADE_RULES
 from anjian.units.models import (
     AssignmentStatus,
-    Category,
     ExpertAssignment,
     Grade,
     Unit,
@@ -246,7 +245,13 @@ def unit_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @scoped("units.manage_categories")
 def category_list_view(request: HttpRequest) -> HttpResponse:
-    categories = Category.objects.order_by("group", "sort_order", "pk")
+    categories = list(
+        services.categories_for(request.user)
+        .select_related("town")
+        .order_by("group", "sort_order", "pk")
+    )
+    for category in categories:
+        category.editable = not services.category_change_refusal(request.user, category)
     return render(
         request,
         "units/category_list.html",
@@ -272,11 +277,14 @@ def category_create_view(request: HttpRequest) -> HttpResponse:
 
 @scoped("units.manage_categories")
 def category_edit_view(request: HttpRequest, code: str) -> HttpResponse:
-    """Categories are the district-wide vocabulary, not scoped rows: they are addressed by their
-    stable code, and the action alone decides who may change them."""
-    category = Category.objects.filter(code=code).first()
+    """Categories are a vocabulary shared by every town (kept by the district), to which a town
+    adds its own; they are addressed by their stable code (``regions.shared``)."""
+    category = services.categories_for(request.user).filter(code=code).first()
     if category is None:
         raise Http404
+    if refusal := services.category_change_refusal(request.user, category):
+        messages.error(request, refusal)  # a shared row is the district's, a town's its own
+        return redirect("units:category_list")
     initial = {k: getattr(category, k) for k in services.CATEGORY_FIELDS}
     form = CategoryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -114,13 +114,24 @@ def test_the_new_password_must_differ_from_the_current_one(client, world, passwo
     assert "不能与当前密码相同" in error(response)["message"]
 
 
-def test_a_password_change_by_token_keeps_the_token_valid(client, world, password):
+def test_a_password_change_by_token_revokes_every_token_the_one_used_too(client, world, password):
+    """Issue 16 §3: a token stands for the password that issued it. The phone that changed the
+    password logs in again with the new one."""
     headers = bearer(world.leader_a)
+    other = bearer(world.leader_a)
     response = post_json(
         client, "/password", {"old_password": password, "new_password": NEW_PASSWORD}, **headers
     )
     assert response.status_code == 200
-    assert client.get(BASE + "/me", headers=headers).status_code == 200
+    for sent in (headers, other):
+        refused = client.get(BASE + "/me", headers=sent)
+        assert refused.status_code == 401
+        assert error(refused)["code"] == "token_revoked"
+    assert audited("user.password_changed", actor=world.leader_a).changes == {
+        "api_tokens_revoked": 2
+    }
+    issued = post_json(Client(), "/token", {"username": "leader_a", "password": NEW_PASSWORD})
+    assert issued.status_code == 200
 
 
 def test_a_password_change_needs_a_log_in_and_the_csrf_token_with_a_session(client, world):

@@ -79,3 +79,24 @@ def test_password_change_needs_login(client, world):
     response = client.get(reverse("accounts:password_change"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_password_change_on_the_page_revokes_the_api_tokens(client, world, login, password):
+    """Issue 16 §3: the tokens end with the other sessions; another person's tokens stay."""
+    from anjian.accounts.models import ApiToken
+    from anjian.accounts.services import api_token_issue
+
+    user = world.inspector_a
+    raw = api_token_issue(user=user, name="手机").raw
+    others = api_token_issue(user=world.leader_a, name="手机").raw
+    me = "/api/v1/auth/me"
+    assert client.get(me, headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    login("inspector_a")
+    response = change(client, password, NEW)
+    assert response.status_code == 302
+    anonymous = client.__class__()
+    refused = anonymous.get(me, headers={"Authorization": f"Bearer {raw}"})
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "token_revoked"
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    assert anonymous.get(me, headers={"Authorization": f"Bearer {others}"}).status_code == 200

@@ -192,8 +192,10 @@ def test_provisions_pages_for_managers_only(client, world, login):
     login("leader_a")
     assert client.get(reverse("cases:provision_list")).status_code == 200
     assert client.get(reverse("cases:provision_edit", args=[provision.pk])).status_code == 403
-    login("town_office_a")
+    login("town_office_a")  # a shared row: the district's (issue 16 §3)
     url = reverse("cases:provision_edit", args=[provision.pk])
+    assert client.get(url)["Location"] == reverse("cases:provision_list")
+    login("district_officer")
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(note="已核对", expected_version=provision.version)
@@ -274,11 +276,19 @@ def test_the_api_twins(client, world):
         **bearer(world.district_officer),
     )
     assert created.status_code == 201
-    updated = client.patch(
+    # The district's row is shared by every town: a town office may not change it (issue 16 §3).
+    refused = client.patch(
         f"{API}/provisions/{created.json()['id']}",
         json.dumps({"expected_version": 1, "fine_max_organisation": "1000"}),
         content_type="application/json",
         **bearer(world.town_office_a),
+    )
+    assert refused.status_code == 403
+    updated = client.patch(
+        f"{API}/provisions/{created.json()['id']}",
+        json.dumps({"expected_version": 1, "fine_max_organisation": "1000"}),
+        content_type="application/json",
+        **bearer(world.district_officer),
     )
     assert updated.status_code == 200 and updated.json()["fine_max_organisation"] == "1000.00"
 

@@ -414,8 +414,13 @@ def test_provisions_are_managed_by_the_office_and_read_by_officials(world):
         cases.provision_update(
             actor=world.leader_a, provision_id=created.pk, expected_version=1, note="改"
         )
+    assert created.town == world.town_a  # a town adds its own row (issue 16 §3)
+    with pytest.raises(ActionNotPermitted):  # the district keeps the shared rows, not a town's
+        cases.provision_update(
+            actor=world.district_officer, provision_id=created.pk, expected_version=1, note="改"
+        )
     updated = cases.provision_update(
-        actor=world.district_officer, provision_id=created.pk, expected_version=1, is_active=False
+        actor=world.town_office_a, provision_id=created.pk, expected_version=1, is_active=False
     )
     assert updated.version == 2 and not updated.is_active
     with pytest.raises(StaleObject):

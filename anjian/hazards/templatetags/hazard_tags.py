@@ -41,6 +41,9 @@ EVENT_LABELS = {
     "hazard.approve_resumption": _("allowed production to resume"),
     "hazard.reject_resumption": _("refused the resumption of production"),
     "hazard.approve_closure": _("approved the closure as the listing authority"),
+    "hazard.request_downgrade": _("asked a leader to downgrade it to an ordinary hazard"),
+    "hazard.approve_downgrade": _("approved the downgrade: now an ordinary hazard"),
+    "hazard.refuse_downgrade": _("refused the downgrade: it stays a major hazard"),
     # Sent by the deadline reminders and the overdue escalation.
     "hazard.reminded": _("reminder of the deadline sent"),
     "hazard.reminder_due_soon": _("reminder sent: the deadline is in 3 working days"),
@@ -75,6 +78,19 @@ def event_label(event) -> str:
     if isinstance(event, str):
         return event_phrase(event)
     return event_phrase(event.type, event.data)
+
+
+@register.filter
+def hazard_field_label(name: str) -> str:
+    """A hazard field's name → its label, for the changes a correction lists."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from anjian.hazards.models import Hazard
+
+    try:
+        return str(Hazard._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 @register.filter

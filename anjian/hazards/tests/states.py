@@ -75,6 +75,9 @@ ACTORS: dict[str, str] = {
     "approve_resumption": "town_office_a",
     "reject_resumption": "town_office_a",
     "approve_closure": "leader_a",
+    "request_downgrade": "town_office_a",
+    "approve_downgrade": "leader_a",
+    "refuse_downgrade": "leader_a",
 }
 
 
@@ -119,6 +122,9 @@ def valid_input(hazard: Hazard, action: str) -> Attempt:
         "approve_resumption": Attempt(),
         "reject_resumption": Attempt("尚不具备条件"),
         "approve_closure": Attempt(),
+        "request_downgrade": Attempt("复核后不属于重大事故隐患判定标准"),
+        "approve_downgrade": Attempt(),
+        "refuse_downgrade": Attempt("仍符合重大事故隐患判定标准"),
     }
     return inputs[action]
 
@@ -174,6 +180,8 @@ def prepare(world, hazard: Hazard, action: str) -> None:
             attempt(world, hazard, "apply_resumption")
     elif action == "approve_closure":
         attempt(world, hazard, "list_for_supervision")
+    elif action in ("approve_downgrade", "refuse_downgrade"):
+        attempt(world, hazard, "request_downgrade")
     hazard.refresh_from_db()
 
 

@@ -312,10 +312,15 @@ def test_a_missing_field_is_422_naming_it(world, client):
 
 
 def test_correcting_the_facts_with_the_version(world, client):
-    hazard = make_hazard(world.inspector_a, world.unit_a)
+    hazard = make_hazard(world.inspector_a, world.unit_a, deadline_days=None)
     headers = bearer(world.inspector_a)
     url = f"{BASE}/{hazard.pk}"
-    body = {"expected_version": hazard.version, "location": "三号车间", "funds": "1200.50"}
+    body = {
+        "expected_version": hazard.version,
+        "location": "三号车间",
+        "funds": "1200.50",
+        "reason": "位置记错",
+    }
     response = client.patch(url, json.dumps(body), content_type="application/json", **headers)
     assert response.status_code == 200, response.content
     assert response.json()["location"] == "三号车间"

@@ -48,18 +48,20 @@ def test_a_major_hazard_makes_the_unit_red(world, unit):
 
 
 def test_raising_a_hazard_to_major_and_back_regrades_the_unit(world, unit):
+    """Raised by the office's correction; back only by a downgrade a leader approved."""
     hazard = make_hazard(world.inspector_a, unit)
     assert suggested(unit) == "blue"
     hazard = hazard_update(
-        actor=world.inspector_a, hazard_id=hazard.pk, expected_version=hazard.version, level="major"
-    )
-    assert suggested(unit) == "red"
-    hazard_update(
-        actor=world.inspector_a,
+        actor=world.town_office_a,
         hazard_id=hazard.pk,
         expected_version=hazard.version,
-        level="general",
+        level="major",
+        reason="复核认定为重大事故隐患",
     )
+    assert suggested(unit) == "red"
+    act(world.town_office_a, hazard, "request_downgrade", note="复核后不属于重大事故隐患")
+    assert suggested(unit) == "red"  # a request changes nothing until a leader approves
+    act(world.leader_a, hazard, "approve_downgrade")
     assert suggested(unit) == "blue"
 
 

@@ -61,6 +61,7 @@ def test_recording_a_major_hazard_reports_it_at_once(world):
         hazard_id=ordinary.pk,
         expected_version=ordinary.version,
         level="major",
+        reason="复核认定为重大事故隐患",
     )
     assert ordinary.events.filter(type="hazard.major_reported").count() == 1
 

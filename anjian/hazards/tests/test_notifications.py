@@ -70,6 +70,7 @@ def test_raising_a_hazard_to_major_reports_it(world, committed):
             hazard_id=hazard.pk,
             expected_version=hazard.version,
             level="major",
+            reason="复核认定为重大事故隐患",
         )
     assert heard("hazard.major") == ["leader_a", "town_office_a"]
 

@@ -530,10 +530,11 @@ def test_a_stale_form_gets_409_and_changes_nothing(client, login, world):
     from anjian.hazards.services import hazard_update
 
     hazard_update(
-        actor=world.inspector_a,
+        actor=world.town_office_a,
         hazard_id=hazard.pk,
         expected_version=hazard.version,
         location="一号车间东侧配电箱",
+        reason="位置更正",
     )
 
     response = client.post(
@@ -601,13 +602,14 @@ def test_cancelling_as_a_duplicate_asks_for_confirmation_and_a_reason(client, lo
 
 
 def test_correcting_the_facts_and_a_stale_correction(client, login, world):
-    hazard = make_hazard(world.inspector_a, world.unit_a)
+    hazard = make_hazard(world.inspector_a, world.unit_a, deadline_days=None)
     login("inspector_a")
     url = reverse("hazards:hazard_edit", args=[hazard.pk])
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
     data["found_at"] = form["found_at"].value().strftime("%Y-%m-%dT%H:%M")
     data["description"] = "配电箱门未关闭，线路裸露，箱内积尘"
+    data["reason"] = "补充箱内情况"
 
     response = client.post(url, data)
 
@@ -615,7 +617,9 @@ def test_correcting_the_facts_and_a_stale_correction(client, login, world):
     hazard.refresh_from_db()
     assert hazard.description.endswith("箱内积尘")
     edited = hazard.events.get(type="hazard.edited")
-    assert edited.data["fields"] == ["description", "level"]
+    assert edited.data["fields"] == ["description"]
+    assert edited.note == "补充箱内情况"
+    assert edited.data["correction"] is False  # the recorder's own, before the order
     stale = client.post(url, {**data, "description": "再改一次"})
     assert stale.status_code == 409
 

@@ -665,6 +665,9 @@ T = {
     "Import from Excel": "从 Excel 导入",
     "Change requests": "变更申请",
     "Public page": "公开页面",
+    # The categories shared by every town, and each town's own (issue 16 §3).
+    "Empty: shared by every town (kept by the district).": "留空：各镇共用（由区级维护）。",
+    "shared by every town": "各镇共用",
 }
 
 PLURALS = {
