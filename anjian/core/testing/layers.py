@@ -14,7 +14,8 @@ Rules the collection hook (``order_items``) keeps:
 - A layer is opened before the test's own transaction: the layer fixture is module-scoped and is
   placed first in the test's fixtures.
 - Tests that commit (``transaction=True``, ``transactional_db``, ``live_server``) never run inside
-  a layer: they build their data themselves, committed, as before, and run first in their module.
+  a layer: they build their data themselves, committed, as before (pytest-django runs them after
+  all the others).
 - Within a module, tests that use no layer run before those that do, and tests of the deeper
   layer (the walk) after those of the world alone, so that nobody sees rows they did not ask for.
 - A test gets a deep copy of the layer's objects: changing an instance in memory never leaks into
@@ -57,16 +58,23 @@ def layer_depth(item: pytest.Item) -> int:
 
 
 def order_items(items: list[pytest.Item]) -> None:
-    """Keep each module's tests together (in their first-seen order of modules) and order them
-    within the module by ``layer_depth``, stably; put each layer fixture first in the fixtures of
-    the tests that use it, so that it is set up before the test's own transaction."""
-    modules: dict[Any, list[pytest.Item]] = {}
-    for item in items:
-        modules.setdefault(getattr(item, "module", None), []).append(item)
+    """Order the tests of each run of one module's tests by ``layer_depth``, stably; put each
+    layer fixture first in the fixtures of the tests that use it, so that it is set up before the
+    test's own transaction.
+
+    Only consecutive tests of one module are reordered: pytest-django has already put the tests
+    that commit after all the others, as Django's runner does, because such a test empties every
+    table when it ends (the rows the migrations seeded included) and the tests after it would
+    miss them."""
     ordered: list[pytest.Item] = []
-    for group in modules.values():
-        group.sort(key=layer_depth)
-        ordered.extend(group)
+    start = 0
+    while start < len(items):
+        module = getattr(items[start], "module", None)
+        end = start
+        while end < len(items) and getattr(items[end], "module", None) is module:
+            end += 1
+        ordered.extend(sorted(items[start:end], key=layer_depth))
+        start = end
     items[:] = ordered
     for item in items:
         depth = layer_depth(item)
