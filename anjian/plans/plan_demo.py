@@ -1,4 +1,4 @@
-"""The annual plan of the demo town 场口镇: the 2026 plan generated from the default frequencies
+"""The annual plan of the demo town 场口镇: this year's plan (the year the demo is loaded) generated from the default frequencies
 (with a fixed seed for the random draw), published, and the demo's inspections linked to the
 tasks they fit (same unit and kind, the month of the inspection or the nearest one), so that the
 progress shows some tasks done, one being inspected and the rest planned or late.
@@ -9,6 +9,7 @@ Idempotent: the plan is found by town and year, an inspection already linked is 
 from __future__ import annotations
 
 from django.db.models import F, Func, IntegerField
+from django.utils import timezone
 
 from anjian.accounts.models import User
 from anjian.inspections.choices import InspectionStatus
@@ -18,9 +19,17 @@ from anjian.plans.models import InspectionPlan, InspectionTask
 from anjian.plans.services import plan_generate, plan_publish, task_link
 from anjian.regions.models import Region
 
-DEMO_YEAR = 2026
-DEMO_SEED = 20260101
 DEMO_SHARE = 20
+
+
+def demo_plan_year(today) -> int:
+    """The year of the demo plan: the year the demo is loaded in (pure)."""
+    return today.year
+
+
+def demo_seed(year: int) -> int:
+    """The seed of the year's random draw (双随机): the same town and year, the same draw."""
+    return year * 10000 + 101
 
 
 class _Abs(Func):
@@ -45,10 +54,11 @@ def load_demo_plans(report) -> None:
     office = User.objects.filter(username="ck_office").first()
     if town is None or office is None:
         return
-    plan = InspectionPlan.objects.filter(town=town, year=DEMO_YEAR).first()
+    year = demo_plan_year(timezone.localdate())
+    plan = InspectionPlan.objects.filter(town=town, year=year).first()
     if plan is None:
         plan = plan_generate(
-            actor=office, town_id=town.pk, year=DEMO_YEAR, random_share=DEMO_SHARE, seed=DEMO_SEED
+            actor=office, town_id=town.pk, year=year, random_share=DEMO_SHARE, seed=demo_seed(year)
         )
         report.add("inspection plans")
         report.add("inspection tasks", plan.tasks_created)
