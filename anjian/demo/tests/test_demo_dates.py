@@ -23,7 +23,14 @@ from anjian.hazards.hazard_demo import (
     demo_is_cancelled,
     monthly_report_plan,
 )
-from anjian.plans.plan_demo import demo_plan_year
+from anjian.plans.generation import due_dates
+from anjian.plans.plan_demo import (
+    LATE_TASKS,
+    TaskFacts,
+    demo_done_day,
+    demo_late_tasks,
+    demo_plan_year,
+)
 from anjian.reports.report_demo import demo_meetings
 
 
@@ -130,3 +137,34 @@ def test_loaded_on_any_day_the_demo_dates_keep_the_services_rules(today):
     assert today - later.held_on <= datetime.timedelta(days=92)
 
     assert demo_plan_year(today) == today.year
+
+
+class _Weekends:
+    """Working days without the office's calendar (the shape ``due_dates`` needs)."""
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        return day.weekday() < 5
+
+
+@pytest.mark.parametrize("today", EVERY_DAY, ids=str)
+def test_loaded_on_any_day_the_plan_is_done_up_to_today_but_a_few_late(today):
+    due = due_dates(today.year, _Weekends())
+    kinds = ("town_inspection", "village_patrol", "expert_check")
+    tasks = [
+        TaskFacts(pk=month * 100 + n, month=month, due_date=due[month], kind=kinds[n % 3])
+        for month in range(1, 13)
+        for n in range(30)
+    ]
+    late = demo_late_tasks(tasks, today)
+    done = {}
+    for task in tasks:
+        day = demo_done_day(task, today.year, today)
+        if day is not None:
+            done[task.pk] = day
+            assert day.month == task.month and day <= task.due_date and day < today
+    past = [t for t in tasks if t.due_date < today]
+    assert all(t.pk in done for t in past)  # the back-fill does every past task but the late
+    assert len(late) == (LATE_TASKS if past else 0)
+    assert all(t.due_date < today and t.kind == "town_inspection" for t in tasks if t.pk in late)
+    this_month = [t for t in tasks if t.month == today.month and t.due_date >= today]
+    assert len([t for t in this_month if t.pk in done]) <= len(this_month) / 2 + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import zoneinfo
+from collections import Counter
 
 import pytest
 import time_machine
@@ -22,7 +23,10 @@ from anjian.demo.loader import load_demo
 from anjian.hazards.choices import HazardStatus
 from anjian.hazards.models import Hazard, MonthlyReport
 from anjian.hazards.reports import previous_month
+from anjian.inspections.choices import InspectionStatus
+from anjian.inspections.models import Inspection
 from anjian.plans.models import InspectionPlan
+from anjian.plans.plan_demo import LATE_TASKS
 from anjian.reports.models import AnalysisMeeting
 from anjian.reports.pack import pack_compute
 
@@ -78,8 +82,7 @@ def test_the_demo_loads_and_keeps_its_promises_on_this_day(moment):
         _hazards_in_every_state(today)
         _monthly_reports_of_the_months_before(today)
         _two_meetings_the_later_compared_with_the_earlier()
-        plan = InspectionPlan.objects.get(year=today.year, town__name="场口镇")
-        assert plan.status == "published"
+        _plan_mostly_done_and_the_year_spread_over_its_months(today)
         assert load_demo().total == 0  # a second load the same day creates nothing
     assert first.created["hazards"] >= 35
 
@@ -114,6 +117,28 @@ def _monthly_reports_of_the_months_before(today: datetime.date) -> None:
             closed = hazard.closed_at and timezone.localdate(hazard.closed_at).replace(day=1)
             assert report.month in (found, closed)
         assert report.submitted_at <= timezone.now()
+
+
+def _plan_mostly_done_and_the_year_spread_over_its_months(today: datetime.date) -> None:
+    plan = InspectionPlan.objects.get(year=today.year, town__name="场口镇")
+    assert plan.status == "published"
+    assert 300 <= plan.tasks.count() <= 1200  # a few hundred visits a year, not thousands
+    past = plan.tasks.filter(due_date__lt=today)
+    late = set(plan.tasks.late(today).values_list("unit__name", flat=True))
+    if past.exists():
+        assert 1 <= len(late) <= LATE_TASKS + 2  # a few named late (+ the demo's own visits)
+        assert past.done().count() >= 0.9 * past.count()
+    else:  # January: nothing fell due yet
+        assert not late
+    finished = Inspection.objects.filter(
+        status=InspectionStatus.FINISHED, started_at__year=today.year
+    )
+    by_month = Counter(timezone.localtime(i.started_at).month for i in finished)
+    assert max(i.finished_at for i in finished) <= timezone.now()
+    for month in range(1, today.month):
+        assert by_month[month] >= 20, month  # every month of the year so far has its visits
+    if today.month > 1:  # no spike in the month of loading
+        assert by_month[today.month] <= max(by_month[m] for m in range(1, today.month)) * 1.2
 
 
 def _two_meetings_the_later_compared_with_the_earlier() -> None:
