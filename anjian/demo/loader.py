@@ -21,7 +21,7 @@ from anjian.enforcement.settings_services import load_demo_enforcement_settings
 from anjian.exchange.exchange_demo import load_demo_external_ids
 from anjian.hazards.hazard_demo import load_demo_hazards
 from anjian.inspections.inspection_demo import load_demo_inspections
-from anjian.plans.plan_demo import load_demo_plans
+from anjian.plans.plan_demo import load_demo_plan_history, load_demo_plans
 from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import regions_load_file
 from anjian.reports.report_demo import load_demo_meetings
@@ -222,6 +222,9 @@ def load_demo() -> DemoReport:
     # Two analysis meetings of the year and the ids the city system assigned to twenty units.
     load_demo_meetings(report, town_code=town.TOWN_CODE)
     load_demo_external_ids(report, town_code=town.TOWN_CODE)
+    # A town in the middle of its year: the plan's tasks due so far done, a few late. Last: the
+    # parts above choose units that were not inspected yet.
+    load_demo_plan_history(report)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(
             "admin", town.DEMO_PASSWORD, name="系统管理员", must_change_password=False

@@ -186,7 +186,7 @@ def load_demo_cases(report) -> None:
             proposed_fine=spec.fine,
         )
         used.add(unit_id)
-        _run(spec, case, users, f"FY2026-{number:04d}")
+        _run(spec, case, users, f"FY{timezone.localdate().year}-{number:04d}")
         report.add("enforcement cases")
 
 

@@ -9,8 +9,9 @@ awaiting re-check (once after a failure); closed after re-check, rectified on th
 or not); cancelled as a duplicate and as entered in error. Three major hazards: one struck off in
 the spring, one with its plan approved, production suspended, listed by the town, the assessment
 passed and resumption applied for, and one reported yesterday. The demo enterprise
-(``ck_enterprise``) has sent its monthly self-inspection reports (月报) up to last month, four of
-them signed statements that no hazard was found; the public has sent two tip-offs (举报): one
+(``ck_enterprise``) has sent its monthly self-inspection reports (月报) for the five months
+before this one: a month in which one of its hazards was found or closed lists them (the major
+hazard in the month it was found), the others are signed statements that no hazard was found; the public has sent two tip-offs (举报): one
 awaiting triage, one accepted by the office as a hazard under rectification.
 
 Demo history is backdated. The services refuse a deadline in the past and stamp every row with
@@ -55,7 +56,12 @@ from anjian.hazards.models import (
     ResumptionApplication,
     TipOff,
 )
-from anjian.hazards.reports import monthly_report_submit, next_month, previous_month
+from anjian.hazards.reports import (
+    month_start,
+    monthly_report_submit,
+    next_month,
+    previous_month,
+)
 from anjian.hazards.services import hazard_create, hazard_transition
 from anjian.hazards.tipoffs import tipoff_accept, tipoff_submit
 from anjian.regions.models import Region
@@ -895,20 +901,34 @@ HAZARDS: tuple[DemoHazard, ...] = (
 
 # The demo enterprise's monthly reports: months before this one, what it reported.
 ENTERPRISE_UNIT = 3
-MONTHLY_REPORTS = (
-    # (months back, kind, demo hazard keys, self-checks done, note)
-    (
-        1,
-        MonthlyReportKind.HAZARDS,
-        ("methanol-tank",),
-        4,
-        "重大事故隐患已制定治理方案，停产整改中。",
-    ),
-    (2, MonthlyReportKind.NONE_FOUND, (), 4, "本月开展班组日查、车间周查和公司月查，未发现隐患。"),
-    (3, MonthlyReportKind.NONE_FOUND, (), 5, "含中秋、国庆节前安全检查。"),
-    (4, MonthlyReportKind.NONE_FOUND, (), 4, ""),
-    (5, MonthlyReportKind.NONE_FOUND, (), 4, "高温季节重点检查了配电设施和消防器材。"),
-)
+MAJOR_REPORT_KEY = "methanol-tank"  # the enterprise's major hazard, listed in its month's report
+MAJOR_REPORT_NOTE = "重大事故隐患已制定治理方案，停产整改中。"
+HAZARDS_REPORT_NOTE = "本月检查及自查发现的隐患已登记，正在按期整改。"
+NONE_FOUND_NOTES = {
+    # calendar month: (self-checks done, note) of a statement that no hazard was found
+    1: (5, "含元旦、春节前安全检查。"),
+    2: (5, "春节停产前及复工前开展安全检查，未发现隐患。"),
+    6: (4, "开展“安全生产月”活动，未发现隐患。"),
+    7: (4, "高温季节重点检查了配电设施和消防器材。"),
+    8: (4, "高温季节重点检查了配电设施和消防器材。"),
+    9: (5, "含中秋、国庆节前安全检查。"),
+    10: (5, "含国庆节前安全检查。"),
+}
+NONE_FOUND_DEFAULT = (4, "本月开展班组日查、车间周查和公司月查，未发现隐患。")
+MONTHLY_REPORT_MONTHS = 5  # the enterprise has reported for the five months before this one
+CLOSING_ACTIONS = ("pass", "approve_closure", "rectify_on_spot")
+REOPENING_ACTIONS = ("reopen", "spot_reject")
+
+
+@dataclass(frozen=True)
+class DemoMonthlyReport:
+    month: datetime.date
+    kind: str
+    hazard_keys: tuple[str, ...]
+    checks_done: int
+    note: str
+
+
 SIGNED_BY = "何志明"
 
 
@@ -1170,6 +1190,57 @@ def _backdate_event_rows(hazard: Hazard, event: HazardEvent, at, values: dict[st
         applications.update(decided_at=at)
 
 
+# --- Which record gets which date (pure: checked for every day of a year without a database) -----
+
+
+def demo_found_date(spec: DemoHazard, today: datetime.date) -> datetime.date:
+    """The local day the demo hazard was found when the demo is loaded on ``today``."""
+    return today - datetime.timedelta(days=spec.days_ago)
+
+
+def demo_closed_date(spec: DemoHazard, today: datetime.date) -> datetime.date | None:
+    """The day the demo hazard was closed (struck off), if its story ends closed."""
+    closed = None
+    for step in spec.steps:
+        if step.action in CLOSING_ACTIONS:
+            closed = step.day
+        elif step.action in REOPENING_ACTIONS:
+            closed = None
+    return None if closed is None else demo_found_date(spec, today) + datetime.timedelta(closed)
+
+
+def demo_is_cancelled(spec: DemoHazard) -> bool:
+    return any(step.action == "cancel" for step in spec.steps)
+
+
+def _in_month(day: datetime.date | None, month: datetime.date) -> bool:
+    return day is not None and month_start(day) == month
+
+
+def monthly_report_plan(today: datetime.date) -> list[DemoMonthlyReport]:
+    """The demo enterprise's reports of the months before ``today``'s month: a month in which
+    one of its demo hazards was found or closed lists those hazards (what the service accepts:
+    ``monthly_report_candidates``); any other month is a signed statement that none was found."""
+    specs = [s for s in HAZARDS if s.unit == ENTERPRISE_UNIT and not demo_is_cancelled(s)]
+    plan = []
+    month = month_start(today)
+    for _i in range(MONTHLY_REPORT_MONTHS):
+        month = previous_month(month)
+        keys = tuple(
+            s.key
+            for s in specs
+            if _in_month(demo_found_date(s, today), month)
+            or _in_month(demo_closed_date(s, today), month)
+        )
+        if keys:
+            note = MAJOR_REPORT_NOTE if MAJOR_REPORT_KEY in keys else HAZARDS_REPORT_NOTE
+            plan.append(DemoMonthlyReport(month, MonthlyReportKind.HAZARDS, keys, 4, note))
+        else:
+            checks, note = NONE_FOUND_NOTES.get(month.month, NONE_FOUND_DEFAULT)
+            plan.append(DemoMonthlyReport(month, MonthlyReportKind.NONE_FOUND, (), checks, note))
+    return plan
+
+
 # --- The loader -----------------------------------------------------------------------------------
 
 
@@ -1182,21 +1253,18 @@ def _monthly_reports(report, town: Region, users: dict[str, User], keys: dict[st
     user, unit = users.get("ck_enterprise"), _demo_unit(town, ENTERPRISE_UNIT)
     if user is None or unit is None:
         return
-    month = timezone.localdate(now).replace(day=1)
-    for back, kind, hazard_keys, checks, note in MONTHLY_REPORTS:
-        month_reported = month
-        for _i in range(back):
-            month_reported = previous_month(month_reported)
+    for planned in monthly_report_plan(timezone.localdate(now)):
+        month_reported = planned.month
         if MonthlyReport.objects.filter(unit=unit, month=month_reported).exists():
             continue
         monthly = monthly_report_submit(
             actor=user,
             unit_id=unit.pk,
             month=month_reported,
-            kind=kind,
-            hazard_ids=[keys[k] for k in hazard_keys if k in keys],
-            checks_done=checks,
-            note=note,
+            kind=planned.kind,
+            hazard_ids=[keys[k] for k in planned.hazard_keys if k in keys],
+            checks_done=planned.checks_done,
+            note=planned.note,
             signed_name=SIGNED_BY,
         )
         sent = timezone.make_aware(

@@ -91,6 +91,8 @@ def _enforcement_setup(report, town: Region, users: dict) -> None:
     """场口镇 enforces on entrustment by the district bureau; the two officers' certificates."""
     import datetime
 
+    from django.utils import timezone
+
     from anjian.enforcement.models import AuthorityMode, EnforcementSettings, OfficerCertificate
 
     _settings, created = EnforcementSettings.objects.get_or_create(
@@ -113,7 +115,7 @@ def _enforcement_setup(report, town: Region, users: dict) -> None:
             user=user,
             defaults={
                 "number": f"33011120260{index:02d}",
-                "valid_until": datetime.date(2029, 12, 31),
+                "valid_until": datetime.date(timezone.localdate().year + 3, 12, 31),
             },
         )
         if created:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from anjian.accounts.models import User
 from anjian.regions.models import Region
@@ -54,8 +55,9 @@ def load_demo_experts(report) -> None:
             credit_code=demo_credit_code(950),
             contact_name="富春服务部",
             contact_phone="0571-63000000",
-            contract_from=datetime.date(2026, 1, 1),
-            contract_to=datetime.date(2026, 12, 31),
+            # two years, the last of them the year the demo is loaded in
+            contract_from=datetime.date(timezone.localdate().year - 1, 1, 1),
+            contract_to=datetime.date(timezone.localdate().year, 12, 31),
         )
         report.add("service firms")
     engineers: list[Engineer] = []

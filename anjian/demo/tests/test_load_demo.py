@@ -118,21 +118,21 @@ def test_the_command_prints_the_log_ins(capsys):
     assert "镇安监办" in out
 
 
-# The demo's hazards are dated back from the day it is loaded: loaded on this day, the quarters of
-# 2026 each hold some (the meetings are fixed in 2026).
+# The demo is dated back from the day it is loaded: loaded on this day, its meetings are those of
+# the second and third quarters of 2026, and the first three quarters each hold some hazards.
 DEMO_DAY = datetime.datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI)
 
 
-def _quarter_counts(quarter: int) -> dict[str, int]:
-    """The figures of a quarter of 2026 in the demo town, counted straight from the rows: local
-    days [first day, first day of the next quarter), hazards not cancelled, visits finished."""
+def _quarter_counts(year: int, quarter: int) -> dict[str, int]:
+    """The figures of a quarter in the demo town, counted straight from the rows: local days
+    [first day, first day of the next quarter), hazards not cancelled, visits finished."""
     from anjian.hazards.choices import HazardStatus
     from anjian.hazards.models import Hazard
     from anjian.inspections.choices import InspectionStatus
     from anjian.inspections.models import Inspection
 
-    start = datetime.datetime(2026, 3 * quarter - 2, 1, tzinfo=SHANGHAI)
-    end = datetime.datetime(2026 + quarter // 4, 3 * quarter % 12 + 1, 1, tzinfo=SHANGHAI)
+    start = datetime.datetime(year, 3 * quarter - 2, 1, tzinfo=SHANGHAI)
+    end = datetime.datetime(year + quarter // 4, 3 * quarter % 12 + 1, 1, tzinfo=SHANGHAI)
     hazards = Hazard.objects.filter(unit__region__parent__code=town.TOWN_CODE).exclude(
         status=HazardStatus.CANCELLED
     )
@@ -151,7 +151,7 @@ def _quarter_counts(quarter: int) -> dict[str, int]:
     }
 
 
-def test_the_third_quarter_meeting_pack_compares_with_the_second_quarter_meeting():
+def test_the_later_meeting_pack_compares_with_the_meeting_of_the_quarter_before():
     from anjian.reports.models import AnalysisMeeting
     from anjian.reports.pack import pack_compute
 
@@ -162,13 +162,17 @@ def test_the_third_quarter_meeting_pack_compares_with_the_second_quarter_meeting
             AnalysisMeeting.objects.filter(region__code=town.TOWN_CODE).order_by("held_on")
         )
         assert [m.title for m in meetings] == [
-            "二季度安全生产形势分析会",
-            "三季度安全生产形势分析会",
+            "2026年二季度安全生产形势分析会",
+            "2026年三季度安全生产形势分析会",
+        ]
+        assert [m.held_on for m in meetings] == [
+            datetime.date(2026, 7, 10),
+            datetime.date(2026, 10, 10),
         ]
         pack = pack_compute(office, meetings[1])
     assert pack.previous == meetings[0]
     changes = {c.key: c for c in pack.changes}
-    q1, q2, q3 = (_quarter_counts(q) for q in (1, 2, 3))
+    q1, q2, q3 = (_quarter_counts(2026, q) for q in (1, 2, 3))
     # The demo data tells the quarters apart, so a "before" column of the wrong period fails.
     assert q2["hazards.found"] and q2["hazards.closed"]
     assert q2 != q1 and q2 != q3

@@ -67,7 +67,17 @@ def test_the_enterprise_reported_monthly_and_the_public_sent_tip_offs(demo):
     assert reports.count() == 5
     assert reports.first().month < today.replace(day=1)  # this month's report is still due
     assert set(reports.values_list("kind", flat=True)) == {"hazards", "none_found"}
-    assert reports.first().hazards.get().level == HazardLevel.MAJOR
+    # Each report lists what the service accepts: the unit's hazards found or closed in its
+    # month; the major hazard is in the report of the month it was found.
+    for monthly in reports:
+        assert monthly.hazards.exists() == (monthly.kind == "hazards")
+        for hazard in monthly.hazards.all():
+            found = timezone.localdate(hazard.found_at).replace(day=1)
+            closed = hazard.closed_at and timezone.localdate(hazard.closed_at).replace(day=1)
+            assert monthly.month in (found, closed)
+    major = Hazard.objects.get(unit=reports.first().unit, level=HazardLevel.MAJOR)
+    major_month = timezone.localdate(major.found_at).replace(day=1)
+    assert reports.get(month=major_month).hazards.filter(pk=major.pk).exists()
     assert all(r.submitted_at.date() > r.month for r in reports)
     assert set(TipOff.objects.values_list("status", flat=True)) == {"new", "accepted"}
     accepted = Hazard.objects.get(tip_off__isnull=False)
