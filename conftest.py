@@ -114,6 +114,23 @@ def world(request, db) -> World:
     return layers.shared_or_fresh(request, "_world_layer", build_world)
 
 
+@pytest.fixture(scope="module")
+def _demo_layer(django_db_setup, django_db_blocker):
+    from anjian.demo.loader import load_demo
+
+    with layers.open_layer(django_db_blocker, load_demo) as built:
+        yield built
+
+
+@pytest.fixture
+def demo(request, db):
+    """The demo town 场口镇 (``load_demo``'s report), loaded once per module on the real date
+    (about 14 s of CPU a load) and shared by the module's tests like the world."""
+    from anjian.demo.loader import load_demo
+
+    return layers.shared_or_fresh(request, "_demo_layer", load_demo)
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

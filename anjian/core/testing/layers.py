@@ -31,8 +31,12 @@ from typing import Any
 
 import pytest
 
-# fixture name of a layer -> the fixture that test functions ask for, in nesting order
-LAYERS: dict[str, str] = {"_world_layer": "world", "_walk_layer": "walk"}
+# fixture name of a layer -> (the fixture that test functions ask for, the layer it is built on)
+LAYERS: dict[str, tuple[str, str | None]] = {
+    "_world_layer": ("world", None),
+    "_walk_layer": ("walk", "_world_layer"),
+    "_demo_layer": ("demo", None),
+}
 _TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
 
 
@@ -45,16 +49,27 @@ def is_transactional(item: pytest.Item) -> bool:
     return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def layer_chain(item: pytest.Item) -> list[str]:
+    """The layers a test runs in, outermost first (none for a test that commits)."""
+    if is_transactional(item):
+        return []
+    names = set(getattr(item, "fixturenames", ()))
+    chain: list[str] = []
+    for layer, (user, _parent) in LAYERS.items():
+        if user in names:
+            candidate = [layer]
+            while LAYERS[candidate[0]][1] is not None:
+                candidate.insert(0, LAYERS[candidate[0]][1])
+            if len(candidate) > len(chain):
+                chain = candidate
+    return chain
+
+
 def layer_depth(item: pytest.Item) -> int:
-    """0: commits; 1: no layer; 2: the world; 3: the world and the walk."""
+    """0: commits; 1: no layer; 2 and more: the number of layers it runs in, plus one."""
     if is_transactional(item):
         return 0
-    names = set(getattr(item, "fixturenames", ()))
-    depth = 1
-    for level, user in enumerate(LAYERS.values(), start=2):
-        if user in names:
-            depth = level
-    return depth
+    return 1 + len(layer_chain(item))
 
 
 def order_items(items: list[pytest.Item]) -> None:
@@ -73,15 +88,21 @@ def order_items(items: list[pytest.Item]) -> None:
         end = start
         while end < len(items) and getattr(items[end], "module", None) is module:
             end += 1
-        ordered.extend(sorted(items[start:end], key=layer_depth))
+        block = sorted(items[start:end], key=layer_depth)
+        roots = {chain[0] for chain in map(layer_chain, block) if chain}
+        if len(roots) > 1:
+            raise pytest.UsageError(
+                f"{items[start].nodeid.split('::')[0]} uses the layers {sorted(roots)}, which "
+                "cannot be open together (anjian/core/testing/layers.py): split the module"
+            )
+        ordered.extend(block)
         start = end
     items[:] = ordered
     for item in items:
-        depth = layer_depth(item)
         names = getattr(item, "fixturenames", None)
-        if names is None or depth < 2:
+        if names is None:
             continue
-        for layer in reversed(list(LAYERS)[: depth - 1]):
+        for layer in reversed(layer_chain(item)):
             if layer in names:
                 names.remove(layer)
             names.insert(0, layer)

@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture
-def demo():
-    return load_demo()
-
-
 def test_a_second_load_creates_nothing_and_writes_no_audit_entry(demo):
     counts = (
         Region.objects.count(),

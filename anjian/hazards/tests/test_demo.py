@@ -26,11 +26,6 @@ from anjian.hazards.services import hazard_actions_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    return load_demo()
-
-
 def test_every_state_and_the_situations_an_office_meets_occur(demo):
     today = timezone.localdate()
     hazards = Hazard.objects.all()
