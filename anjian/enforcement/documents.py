@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from anjian.audit.services import audit_record
+from anjian.core.safe_text import xml_text
 from anjian.enforcement.models import (
     AuthorityMode,
     DocumentType,
@@ -139,7 +140,7 @@ def _para(doc, text: str = "", *, center=False, right=False, size=12, bold=False
     elif right:
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if text:
-        _font(p.add_run(text), size, bold)
+        _font(p.add_run(xml_text(text)), size, bold)
     return p
 
 
@@ -166,8 +167,8 @@ def _facts_table(doc, rows: Sequence[tuple[str, str]]) -> None:
         cells = table.add_row().cells
         cells[0].width = Cm(4)
         cells[1].width = Cm(12)
-        _font(cells[0].paragraphs[0].add_run(name), 12, True)
-        _font(cells[1].paragraphs[0].add_run(value or "—"))
+        _font(cells[0].paragraphs[0].add_run(xml_text(name)), 12, True)
+        _font(cells[1].paragraphs[0].add_run(xml_text(value) or "—"))
 
 
 def _unit_rows(inspection: Inspection) -> list[tuple[str, str]]:

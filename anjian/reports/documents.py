@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from anjian.audit.services import audit_record
+from anjian.core.safe_text import xml_text
 from anjian.enforcement.documents import DOCX_CONTENT_TYPE, FONT, _bytes, _font, _para
 from anjian.reports.pack import Pack, pack_compute
 from anjian.reports.summary import Summary, show_value
@@ -35,11 +36,11 @@ def _table(doc, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _font(cell.paragraphs[0].add_run(text), 10.5, True)
+        _font(cell.paragraphs[0].add_run(xml_text(text)), 10.5, True)
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run(text), 10.5)
+            _font(cell.paragraphs[0].add_run(xml_text(text)), 10.5)
 
 
 def absolute(base: str, link: str) -> str:
