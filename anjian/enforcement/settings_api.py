@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from anjian.accounts.models import User
+from anjian.core.api_types import Id, Offset
 from anjian.core.pagination import api_page
 from anjian.enforcement import settings_services as services
 from anjian.enforcement.models import (
@@ -67,7 +68,7 @@ class SettingsIn(Schema):
 
 
 class TownQuery(Schema):
-    town_id: int | None = Field(None, description="One of the caller's towns (default: the first)")
+    town_id: Id | None = Field(None, description="One of the caller's towns (default: the first)")
 
 
 class CertificateOut(Schema):
@@ -100,15 +101,15 @@ class StaffPageOut(Schema):
 
 
 class ListQuery(Schema):
-    town_id: int | None = None
+    town_id: Id | None = None
     q: str | None = Field(None, description="Part of the name, user name or certificate number")
     status: str | None = Field(None, description="valid, expiring, expired or missing")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class CertificateCreateIn(Schema):
-    user_id: int
+    user_id: Id
     number: str = Field(max_length=40)
     valid_until: datetime.date | None = None
 
@@ -139,7 +140,7 @@ class RulesOut(Schema):
 class RuleSetIn(Schema):
     doc_type: DocumentType
     pattern: str = Field(max_length=80)
-    town_id: int | None = None
+    town_id: Id | None = None
     expected_tag: str | None = Field(None, description="The format's tag: 409 if changed")
 
 
@@ -151,7 +152,7 @@ class RuleUpdateIn(Schema):
 class PreviewQuery(Schema):
     doc_type: str | None = Field(None, description="The kind of document")
     pattern: str | None = Field(None, description="A format to try (default: the town's)")
-    town_id: int | None = None
+    town_id: Id | None = None
 
 
 class PreviewOut(Schema):
@@ -356,7 +357,7 @@ def certificates_create(request: HttpRequest, payload: CertificateCreateIn):
     operation_id="enforcement_settings_certificates_update",
     summary="Change a certificate's number or validity (only the fields sent)",
 )
-def certificates_update(request: HttpRequest, certificate_id: int, payload: CertificateUpdateIn):
+def certificates_update(request: HttpRequest, certificate_id: Id, payload: CertificateUpdateIn):
     cert = services.certificate_update(
         actor=request.auth, certificate_id=certificate_id, **payload.model_dump(exclude_unset=True)
     )
@@ -369,7 +370,7 @@ def certificates_update(request: HttpRequest, certificate_id: int, payload: Cert
     operation_id="enforcement_settings_certificates_delete",
     summary="Remove a certificate (its holder no longer signs documents)",
 )
-def certificates_delete(request: HttpRequest, certificate_id: int):
+def certificates_delete(request: HttpRequest, certificate_id: Id):
     services.certificate_delete(actor=request.auth, certificate_id=certificate_id)
     return Status(204, None)
 
@@ -414,7 +415,7 @@ def rules_set(request: HttpRequest, payload: RuleSetIn):
     operation_id="enforcement_settings_rules_update",
     summary="Change the format of one of the town's numbering rules",
 )
-def rules_update(request: HttpRequest, rule_id: int, payload: RuleUpdateIn):
+def rules_update(request: HttpRequest, rule_id: Id, payload: RuleUpdateIn):
     rule = services.numbering_rule_update(
         actor=request.auth,
         rule_id=rule_id,
@@ -430,7 +431,7 @@ def rules_update(request: HttpRequest, rule_id: int, payload: RuleUpdateIn):
     operation_id="enforcement_settings_rules_reset",
     summary="Go back to the default format for the rule's document type",
 )
-def rules_reset(request: HttpRequest, rule_id: int):
+def rules_reset(request: HttpRequest, rule_id: Id):
     services.numbering_rule_reset(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from anjian.core.api_types import DbInt, Id, Offset
 from anjian.core.choices import choice_label
 from anjian.core.scoping import get_scope
 from anjian.hazards.choices import HazardCategory, HazardLevel
@@ -122,7 +123,7 @@ class InspectionDetailOut(InspectionRowOut):
     unit_signature: str = Field(description="PNG data URL (empty until finished)")
     inspector_signature: str
     sections: list[SectionOut]
-    hazard_ids: list[int]
+    hazard_ids: list[Id]
 
 
 class SavedResultOut(Schema):
@@ -138,22 +139,22 @@ class InspectionFilterIn(Schema):
     q: str | None = Field(None, description="Unit, place, checklist or inspector")
     status: InspectionStatus | None = None
     kind: InspectionKind | None = None
-    unit: int | None = Field(None, description="Unit id")
+    unit: Id | None = Field(None, description="Unit id")
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class StartIn(Schema):
-    unit_id: int
-    checklist_id: int = Field(description="A published checklist version")
+    unit_id: Id
+    checklist_id: Id = Field(description="A published checklist version")
     kind: InspectionKind | None = Field(None, description="Default: by the caller's role")
     client_key: uuid.UUID | None = Field(
         None, description="Made by the phone; sending it again returns the same inspection"
     )
     place: str = Field("", max_length=200)
-    officer_ids: list[int] = Field(default_factory=list)
+    officer_ids: list[Id] = Field(default_factory=list)
 
 
 class ResultIn(Schema):
@@ -162,37 +163,37 @@ class ResultIn(Schema):
 
 
 class UpdateIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     place: str | None = Field(None, max_length=200)
     attendees: str | None = None
     summary: str | None = None
-    officer_ids: list[int] | None = None
+    officer_ids: list[Id] | None = None
 
 
 class HazardChoiceIn(Schema):
     """What the inspector decides for one failed item; what is left out keeps the default."""
 
-    item_id: int = Field(description="The failed checklist item")
+    item_id: Id = Field(description="The failed checklist item")
     level: HazardLevel | None = Field(None, description="general (一般) or major (重大)")
     deadline: datetime.date | None = Field(None, description="This hazard's own deadline")
-    working_days: int | None = Field(None, description="Or working days from today (1–365)")
+    working_days: DbInt | None = Field(None, description="Or working days from today (1–365)")
     requirement: str | None = Field(None, description="The rectification requirement")
     rectified_on_spot: bool = Field(
         False, description="Rectified on the spot: recorded and closed at once (not major)"
     )
     on_spot_description: str = Field("", description="What was done (rectified on the spot)")
-    on_spot_photo_ids: list[int] = Field(
+    on_spot_photo_ids: list[Id] = Field(
         [], description="Photos of the item that show the rectification (at least one)"
     )
 
 
 class FinishIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     unit_signatory: str
     unit_signature: str = Field(description="data:image/png;base64,… at most 300 KB")
     inspector_signature: str
     deadline: datetime.date | None = None
-    working_days: int | None = Field(None, description="Default 7 for ordinary hazards")
+    working_days: DbInt | None = Field(None, description="Default 7 for ordinary hazards")
     hazards: list[HazardChoiceIn] | None = Field(
         None, description="Per failed item: level, deadline, requirement or rectified on the spot"
     )
@@ -212,7 +213,7 @@ class FinishIn(Schema):
 
 
 class CancelIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     reason: str
 
 
@@ -331,7 +332,7 @@ def inspections_list(request: HttpRequest, filters: Query[InspectionFilterIn]):
     operation_id="inspections_get",
     summary="One inspection with its results by section, photos and hazards",
 )
-def inspections_get(request: HttpRequest, inspection_id: int):
+def inspections_get(request: HttpRequest, inspection_id: Id):
     _require(request)
     return _detail(request, inspection_id)
 
@@ -368,8 +369,8 @@ def inspections_start(request: HttpRequest, payload: StartIn):
 )
 def inspections_result_record(
     request: HttpRequest,
-    inspection_id: int,
-    item_id: int,
+    inspection_id: Id,
+    item_id: Id,
     payload: Form[ResultIn],
     photos: File[list[UploadedFile]] = None,
 ):
@@ -399,7 +400,7 @@ def inspections_result_record(
     operation_id="inspections_update",
     summary="Correct the place, attendees, summary or officers",
 )
-def inspections_update(request: HttpRequest, inspection_id: int, payload: UpdateIn):
+def inspections_update(request: HttpRequest, inspection_id: Id, payload: UpdateIn):
     _require(request, INSPECT)
     data = payload.model_dump(exclude_unset=True)
     expected_version = data.pop("expected_version")
@@ -420,7 +421,7 @@ def inspections_update(request: HttpRequest, inspection_id: int, payload: Update
     operation_id="inspections_finish",
     summary="Finish and lock: failed items become hazards",
 )
-def inspections_finish(request: HttpRequest, inspection_id: int, payload: FinishIn):
+def inspections_finish(request: HttpRequest, inspection_id: Id, payload: FinishIn):
     """Every item answered, both signatures (PNG data URLs) and the unit's signatory are needed.
     Each failed item is recorded as a hazard; if one is refused, nothing is finished (422).
     ``hazards`` chooses per failed item (errors name it: ``hazards.<item id>.<field>``)."""
@@ -441,7 +442,7 @@ def inspections_finish(request: HttpRequest, inspection_id: int, payload: Finish
     operation_id="inspections_cancel",
     summary="Cancel an inspection in progress (the lead or the town office)",
 )
-def inspections_cancel(request: HttpRequest, inspection_id: int, payload: CancelIn):
+def inspections_cancel(request: HttpRequest, inspection_id: Id, payload: CancelIn):
     _require(request, INSPECT)
     services.inspection_cancel(
         actor=request.auth,
@@ -481,7 +482,7 @@ def _photo_file(request: HttpRequest, photo_id: int, *, original: bool) -> FileR
     summary="A photo of an item, resized for display (JPEG)",
     openapi_extra=IMAGE_RESPONSES,
 )
-def inspections_photo_image(request: HttpRequest, result_photo_id: int):
+def inspections_photo_image(request: HttpRequest, result_photo_id: Id):
     return _photo_file(request, result_photo_id, original=False)
 
 
@@ -492,5 +493,5 @@ def inspections_photo_image(request: HttpRequest, result_photo_id: int):
     summary="A photo of an item as uploaded",
     openapi_extra=IMAGE_RESPONSES,
 )
-def inspections_photo_original(request: HttpRequest, result_photo_id: int):
+def inspections_photo_original(request: HttpRequest, result_photo_id: Id):
     return _photo_file(request, result_photo_id, original=True)
