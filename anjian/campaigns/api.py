@@ -44,14 +44,14 @@ def _require(request: HttpRequest, action: str = VIEW) -> None:
 # --- Schemas -------------------------------------------------------------------------------------
 
 
-class RefOut(Schema):
+class CampaignRefOut(Schema):
     id: int
     name: str
 
 
 class CampaignRowOut(Schema):
     id: int
-    town: RefOut
+    town: CampaignRefOut
     name: str
     kind: CampaignKind
     kind_label: str
@@ -71,7 +71,7 @@ class CampaignPageOut(Schema):
 
 
 class ParticipantOut(Schema):
-    user: RefOut
+    user: CampaignRefOut
     department: Department
     department_label: str
     joined_at: datetime.datetime
@@ -101,7 +101,7 @@ class TallyOut(Schema):
 
 class CampaignInspectionOut(Schema):
     inspection_id: int
-    unit: RefOut
+    unit: CampaignRefOut
     started_at: datetime.datetime
     status: str
     category: CampaignCategory
@@ -167,7 +167,7 @@ class UnlinkIn(Schema):
     inspection_id: Id
 
 
-class StartIn(Schema):
+class CampaignStartIn(Schema):
     unit_id: Id
     checklist_id: Id = Field(description="A published checklist version")
     category: CampaignCategory | None = Field(None, description="Default: from the unit")
@@ -379,7 +379,7 @@ def campaigns_inspections_unlink(request: HttpRequest, campaign_id: Id, payload:
     operation_id="campaigns_inspections_start",
     summary="Start a joint-enforcement inspection linked to the campaign",
 )
-def campaigns_inspections_start(request: HttpRequest, campaign_id: Id, payload: StartIn):
+def campaigns_inspections_start(request: HttpRequest, campaign_id: Id, payload: CampaignStartIn):
     """Answer it with the inspections operations (``/api/v1/inspections/{id}``)."""
     _require(request, TAKE_PART)
     link = services.campaign_inspection_start(

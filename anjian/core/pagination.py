@@ -19,17 +19,23 @@ def api_page(qs: QuerySet, *, offset: int, limit: int) -> dict[str, Any]:
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
 
+class LimitOffsetIn(Schema):
+    limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=OFFSET_MAX)
+    offset: Offset = 0
+
+
+class PageNumberIn(Schema):
+    page: int = Field(1, ge=1, le=PAGE_MAX)
+    page_size: int | None = Field(None, ge=1, le=PAGE_MAX)
+
+
 class LimitOffset(LimitOffsetPagination):
     """ninja's limit/offset pagination with a bounded offset (``api_types.Offset``)."""
 
-    class Input(Schema):
-        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=OFFSET_MAX)
-        offset: Offset = 0
+    Input = LimitOffsetIn
 
 
 class PageNumber(PageNumberPagination):
     """ninja's page-number pagination with a bounded page number and page size."""
 
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=PAGE_MAX)
-        page_size: int | None = Field(None, ge=1, le=PAGE_MAX)
+    Input = PageNumberIn

@@ -88,7 +88,7 @@ class ProvisionUpdateIn(Schema):
     is_active: bool | None = None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     action: str
     from_stage: str
     to_stage: str
@@ -198,7 +198,7 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    events: list[EventOut]
+    events: list[CaseEventOut]
     payments: list[PaymentOut]
 
     @staticmethod

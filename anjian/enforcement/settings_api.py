@@ -120,7 +120,7 @@ class CertificateUpdateIn(Schema):
     expected_tag: str | None = Field(None, description="The certificate's tag: 409 if changed")
 
 
-class RuleOut(Schema):
+class NumberingRuleOut(Schema):
     id: int | None = Field(description="The rule's id; null while the default format applies")
     doc_type: DocumentType
     doc_type_label: str
@@ -134,7 +134,7 @@ class RuleOut(Schema):
 
 class RulesOut(Schema):
     town_id: int
-    items: list[RuleOut]
+    items: list[NumberingRuleOut]
 
 
 class RuleSetIn(Schema):
@@ -144,7 +144,7 @@ class RuleSetIn(Schema):
     expected_tag: str | None = Field(None, description="The format's tag: 409 if changed")
 
 
-class RuleUpdateIn(Schema):
+class NumberingRuleUpdateIn(Schema):
     pattern: str = Field(max_length=80)
     expected_tag: str | None = Field(None, description="The format's tag: 409 if changed")
 
@@ -155,7 +155,7 @@ class PreviewQuery(Schema):
     town_id: Id | None = None
 
 
-class PreviewOut(Schema):
+class NumberPreviewOut(Schema):
     doc_type: DocumentType
     pattern: str
     next_number: str
@@ -391,7 +391,7 @@ def rules_list(request: HttpRequest, query: Query[TownQuery]):
 
 @router.put(
     "/numbering-rules",
-    response=RuleOut,
+    response=NumberingRuleOut,
     operation_id="enforcement_settings_rules_set",
     summary="Set the number format of a document type",
 )
@@ -411,11 +411,11 @@ def rules_set(request: HttpRequest, payload: RuleSetIn):
 
 @router.put(
     "/numbering-rules/{int:rule_id}",
-    response=RuleOut,
+    response=NumberingRuleOut,
     operation_id="enforcement_settings_rules_update",
     summary="Change the format of one of the town's numbering rules",
 )
-def rules_update(request: HttpRequest, rule_id: Id, payload: RuleUpdateIn):
+def rules_update(request: HttpRequest, rule_id: Id, payload: NumberingRuleUpdateIn):
     rule = services.numbering_rule_update(
         actor=request.auth,
         rule_id=rule_id,
@@ -438,7 +438,7 @@ def rules_reset(request: HttpRequest, rule_id: Id):
 
 @router.get(
     "/numbering-rules/preview",
-    response=PreviewOut,
+    response=NumberPreviewOut,
     operation_id="enforcement_settings_rules_preview",
     summary="The next number of a document type, with the town's or a given format (not taken)",
 )

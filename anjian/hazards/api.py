@@ -273,7 +273,7 @@ class ExtensionOut(Schema):
         return choice_label(HazardStatus, obj.status)
 
 
-class PlanOut(Schema):
+class GovernancePlanOut(Schema):
     id: int
     goals: str
     methods: str
@@ -396,7 +396,7 @@ class HazardDetailOut(HazardItemOut):
     photos: list[PhotoOut]
     reports: list[ReportOut]
     extensions: list[ExtensionOut]
-    plans: list[PlanOut]
+    plans: list[GovernancePlanOut]
     assessments: list[AssessmentOut]
     resumptions: list[ResumptionOut]
     allowed_actions: list[AllowedActionOut]

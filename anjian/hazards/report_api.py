@@ -197,7 +197,7 @@ class RemindOut(Schema):
     notifications: int
 
 
-class FigureOut(Schema):
+class ReportFigureOut(Schema):
     key: str
     label: str
     definition: str
@@ -215,7 +215,7 @@ class StatementOut(Schema):
     due: datetime.date
     is_late: bool
     figures: dict[str, Any]
-    rows: list[FigureOut]
+    rows: list[ReportFigureOut]
     principal_name: str
     signed_at: datetime.datetime
     xlsx_url: str
@@ -260,7 +260,7 @@ class PeriodQueryIn(Schema):
     quarter: int | None = Field(None, ge=1, le=4)
 
 
-class FiguresOut(Schema):
+class ReportFiguresOut(Schema):
     unit_id: int
     period: Period
     year: int
@@ -269,10 +269,10 @@ class FiguresOut(Schema):
     due: datetime.date
     ended: bool
     figures: dict[str, Any]
-    rows: list[FigureOut]
+    rows: list[ReportFigureOut]
 
 
-class PeriodOut(Schema):
+class ReportPeriodOut(Schema):
     period: Period
     year: int
     quarter: int | None
@@ -493,7 +493,7 @@ def hazard_reports_statements_xlsx(request: HttpRequest, statement_id: Id) -> Ht
 
 @router.get(
     "/units/{int:unit_id}/statement-figures",
-    response=FiguresOut,
+    response=ReportFiguresOut,
     operation_id="hazard_reports_statement_figures",
     summary="The statistics table of a unit for a quarter or a year, computed now",
 )
@@ -525,7 +525,7 @@ def hazard_reports_statement_figures(
 
 @router.get(
     "/units/{int:unit_id}/statement-periods",
-    response=list[PeriodOut],
+    response=list[ReportPeriodOut],
     operation_id="hazard_reports_statement_periods",
     summary="The unit's last quarters and years with their due dates and signed statements",
 )

@@ -46,7 +46,7 @@ def _require(request: HttpRequest, action: str = VIEW) -> None:
 # --- Schemas -------------------------------------------------------------------------------------
 
 
-class RefOut(Schema):
+class InspectionRefOut(Schema):
     id: int
     name: str
 
@@ -60,14 +60,14 @@ class ChecklistRefOut(Schema):
 
 class InspectionRowOut(Schema):
     id: int
-    unit: RefOut
+    unit: InspectionRefOut
     village: str
     checklist: ChecklistRefOut
     kind: InspectionKind
     kind_label: str
     status: InspectionStatus
     status_label: str
-    lead: RefOut
+    lead: InspectionRefOut
     place: str
     started_at: datetime.datetime
     finished_at: datetime.datetime | None
@@ -80,7 +80,7 @@ class InspectionPageOut(Schema):
     count: int
 
 
-class PhotoOut(Schema):
+class InspectionPhotoOut(Schema):
     id: int
     sha256: str
     content_type: str
@@ -104,11 +104,11 @@ class ResultOut(Schema):
     result_label: str
     note: str
     answered_at: datetime.datetime | None
-    photos: list[PhotoOut]
+    photos: list[InspectionPhotoOut]
     hazard_id: int | None
 
 
-class SectionOut(Schema):
+class InspectionSectionOut(Schema):
     id: int
     title: str
     results: list[ResultOut]
@@ -116,13 +116,13 @@ class SectionOut(Schema):
 
 class InspectionDetailOut(InspectionRowOut):
     client_key: uuid.UUID
-    officers: list[RefOut]
+    officers: list[InspectionRefOut]
     attendees: str
     summary: str
     unit_signatory: str
     unit_signature: str = Field(description="PNG data URL (empty until finished)")
     inspector_signature: str
-    sections: list[SectionOut]
+    sections: list[InspectionSectionOut]
     hazard_ids: list[Id]
 
 
@@ -131,7 +131,7 @@ class SavedResultOut(Schema):
     result: ItemResult
     note: str
     answered_at: datetime.datetime | None
-    photos: list[PhotoOut]
+    photos: list[InspectionPhotoOut]
     inspection_version: int
 
 
@@ -146,7 +146,7 @@ class InspectionFilterIn(Schema):
     offset: Offset = 0
 
 
-class StartIn(Schema):
+class InspectionStartIn(Schema):
     unit_id: Id
     checklist_id: Id = Field(description="A published checklist version")
     kind: InspectionKind | None = Field(None, description="Default: by the caller's role")
@@ -343,7 +343,7 @@ def inspections_get(request: HttpRequest, inspection_id: Id):
     operation_id="inspections_start",
     summary="Start an inspection (idempotent on client_key)",
 )
-def inspections_start(request: HttpRequest, payload: StartIn):
+def inspections_start(request: HttpRequest, payload: InspectionStartIn):
     """201 with a new inspection; 200 with the same one when ``client_key`` was sent before."""
     _require(request, INSPECT)
     replay = bool(

@@ -97,7 +97,7 @@ class ItemOut(Schema):
     guidance: str
 
 
-class SectionOut(Schema):
+class ChecklistSectionOut(Schema):
     id: int
     title: str
     order: int
@@ -113,7 +113,7 @@ class VersionOut(Schema):
     status_label: str
     note: str
     published_at: datetime.datetime | None
-    sections: list[SectionOut]
+    sections: list[ChecklistSectionOut]
 
 
 class TemplateListIn(Schema):
@@ -135,7 +135,7 @@ class CopyIn(Schema):
     region_id: Id | None = Field(None, description="The town (default: the caller's town)")
 
 
-class PublishIn(Schema):
+class ChecklistPublishIn(Schema):
     note: str = Field("", max_length=300, description="What changed")
 
 
@@ -377,7 +377,7 @@ def checklists_version_get(request: HttpRequest, version_id: Id):
     operation_id="checklists_version_publish",
     summary="Publish a draft (it is frozen; the version published before retires)",
 )
-def checklists_version_publish(request: HttpRequest, version_id: Id, payload: PublishIn):
+def checklists_version_publish(request: HttpRequest, version_id: Id, payload: ChecklistPublishIn):
     _require(request, MANAGE)
     services.version_publish(actor=request.auth, version_id=version_id, note=payload.note)
     return _version(request.auth, version_id)
@@ -411,7 +411,7 @@ def checklists_version_import(request: HttpRequest, version_id: Id, file: File[U
 
 @router.post(
     "/versions/{int:version_id}/sections",
-    response={201: SectionOut},
+    response={201: ChecklistSectionOut},
     operation_id="checklists_section_add",
     summary="Add a section to a draft",
 )
@@ -423,7 +423,7 @@ def checklists_section_add(request: HttpRequest, version_id: Id, payload: Sectio
 
 @router.patch(
     "/versions/{int:version_id}/sections/{int:section_id}",
-    response=SectionOut,
+    response=ChecklistSectionOut,
     operation_id="checklists_section_update",
     summary="Rename a section of a draft, or move it up or down",
 )

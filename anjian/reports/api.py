@@ -130,7 +130,7 @@ class MeetingIn(PeriodIn):
     notes: str = ""
 
 
-class ChangeOut(Schema):
+class MeetingChangeOut(Schema):
     key: str
     section: str
     label: str
@@ -140,7 +140,7 @@ class ChangeOut(Schema):
     difference: int | float | str | None
 
 
-class HazardRowOut(Schema):
+class MeetingHazardRowOut(Schema):
     id: int
     code: str
     unit_id: int
@@ -175,9 +175,9 @@ class PackOut(Schema):
     as_of: datetime.datetime
     figures: dict[str, Any] = Field(description="The statistics of the period (as /statistics)")
     previous_meeting: MeetingOut | None
-    changes: list[ChangeOut]
-    longest_overdue: list[HazardRowOut]
-    major_open: list[HazardRowOut]
+    changes: list[MeetingChangeOut]
+    longest_overdue: list[MeetingHazardRowOut]
+    major_open: list[MeetingHazardRowOut]
     repeat_offenders: list[RepeatOut]
     expert_findings: list[ExpertOut]
 

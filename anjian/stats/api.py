@@ -115,7 +115,7 @@ class FigureOut(Schema):
     sub: bool
 
 
-class SectionOut(Schema):
+class StatsSectionOut(Schema):
     key: str
     title: str
     rows: list[FigureOut]
@@ -126,7 +126,7 @@ class FiguresOut(Schema):
     as_of: datetime.datetime = Field(description="The moment 'at the end of the period' means")
     scope: ScopeOut
     areas: list[AreaOut]
-    sections: list[SectionOut]
+    sections: list[StatsSectionOut]
     generated_at: datetime.datetime
     hash: str = Field(description="SHA-256 of the figures (key → area → value)")
 

@@ -113,7 +113,7 @@ class DocumentPatchIn(Schema):
     note: str | None = None
 
 
-class ReasonIn(Schema):
+class DocumentReasonIn(Schema):
     reason: str = Field("", description="Why the document is deleted (required)", max_length=500)
 
 
@@ -392,7 +392,7 @@ def unit_documents_file(request: HttpRequest, document_id: Id):
     operation_id="unit_documents_delete",
     summary="Delete a document (with a reason)",
 )
-def unit_documents_delete(request: HttpRequest, document_id: Id, payload: ReasonIn):
+def unit_documents_delete(request: HttpRequest, document_id: Id, payload: DocumentReasonIn):
     _require(request, MANAGE)
     file_services.document_delete(
         actor=request.auth, document_id=document_id, reason=payload.reason

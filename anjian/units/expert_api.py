@@ -212,7 +212,7 @@ class AssignmentIn(Schema):
     )
 
 
-class DecisionIn(Schema):
+class ExpertDecisionIn(Schema):
     note: str = Field("", max_length=2000, description="Required to reject")
 
 
@@ -434,7 +434,7 @@ def _decision_target(request, assignment_id: int) -> None:
     operation_id="experts_assignments_approve",
     summary="Approve a change of engineer",
 )
-def experts_assignments_approve(request, assignment_id: Id, payload: DecisionIn):
+def experts_assignments_approve(request, assignment_id: Id, payload: ExpertDecisionIn):
     _decision_target(request, assignment_id)
     experts.expert_assignment_approve(
         actor=request.auth, assignment_id=assignment_id, note=payload.note
@@ -448,7 +448,7 @@ def experts_assignments_approve(request, assignment_id: Id, payload: DecisionIn)
     operation_id="experts_assignments_reject",
     summary="Reject a change of engineer",
 )
-def experts_assignments_reject(request, assignment_id: Id, payload: DecisionIn):
+def experts_assignments_reject(request, assignment_id: Id, payload: ExpertDecisionIn):
     _decision_target(request, assignment_id)
     experts.expert_assignment_reject(
         actor=request.auth, assignment_id=assignment_id, note=payload.note
