@@ -6,6 +6,7 @@ from __future__ import annotations
 import typing
 from collections import defaultdict
 
+import pytest
 from pydantic import BaseModel
 
 
@@ -43,3 +44,33 @@ def test_no_two_schema_classes_share_a_component_name():
         by_name[model.__name__].add(f"{model.__module__}.{model.__qualname__}")
     shared = {name: sorted(where) for name, where in by_name.items() if len(where) > 1}
     assert not shared, shared
+
+
+@pytest.mark.django_db
+def test_every_operation_documents_the_error_envelope(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    envelope = schema["components"]["schemas"]["ErrorEnvelope"]
+    assert envelope["required"] == ["error"]
+    missing = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            wanted = {"400", "403", "404", "409", "422"} | (
+                {"401"} if operation.get("security") else set()
+            )
+            for status in sorted(wanted):
+                response = operation["responses"].get(status)
+                if not response or "application/json" not in response.get("content", {}):
+                    missing.append(f"{method.upper()} {path} {status}")
+    assert not missing, "\n".join(missing[:50])
+
+
+@pytest.mark.django_db
+def test_an_error_answer_matches_the_documented_envelope(client, world):
+    from jsonschema import validate
+
+    schema = client.get("/api/v1/openapi.json").json()
+    envelope = schema["components"]["schemas"]["ErrorEnvelope"]
+    validate(client.get("/api/v1/hazards").json(), envelope)  # 401
+    client.force_login(world.town_office_a)
+    validate(client.get("/api/v1/hazards/999999").json(), envelope)  # 404
+    validate(client.get("/api/v1/hazards?offset=-1").json(), envelope)  # 422
