@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
@@ -264,3 +266,34 @@ def test_the_exchange_csv_prefixes_formula_like_text(client, nasty):
     cells = {cell for row in rows[1:] for cell in row}
     assert f"'{HYPERLINK}" in cells and "'@SUM(A1)" in cells
     assert not [cell for cell in cells if cell and cell[0] in "=+-@"]
+
+
+# --- Nothing goes around the helpers ------------------------------------------------------------
+
+_BY_HAND = {
+    "an Excel cell written by hand": re.compile(
+        r"\.cell\([^)]*value=|\b(ws|sheet|help_sheet)\.append\(|\bws\[\"[A-Z]+\d+\"\]\s*="
+    ),
+    "a sheet title not made by sheet_title": re.compile(r"\.title = (?!sheet_title\()"),
+    "Word text not put through xml_text": re.compile(
+        r"\.add_run\((?!xml_text\(|\))|\.add_paragraph\((?!\))|\.add_heading\(|\.text = "
+    ),
+}
+
+
+def test_every_excel_and_word_writer_goes_through_the_helpers():
+    root = Path(__file__).resolve().parents[3]
+    offenders = []
+    for path in sorted([*(root / "anjian").rglob("*.py"), *(root / "config").rglob("*.py")]):
+        if "tests" in path.parts or "migrations" in path.parts or path.name == "export.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "openpyxl" not in text and "docx" not in text:
+            continue
+        for what, pattern in _BY_HAND.items():
+            if what.startswith("a sheet") and "openpyxl" not in text:
+                continue
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.relative_to(root)}:{line}: {what}")
+    assert not offenders, "\n".join(offenders)
