@@ -59,15 +59,14 @@ class AnjianAPI(NinjaAPI):
 
 def document_errors(schema):
     """Add the error statuses with the envelope to every operation of ``schema`` (an operation
-    that documents a status itself keeps its own); 401 only where authentication is asked for."""
+    that documents a status itself keeps its own). 401 too where no authentication is asked for:
+    the log-in operations answer it for a wrong password."""
     schema.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE
     ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
             for status, description in ERROR_STATUSES.items():
-                if status == "401" and not operation.get("security"):
-                    continue
                 responses.setdefault(
                     status,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
