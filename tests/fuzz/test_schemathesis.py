@@ -33,9 +33,7 @@ EXCLUDED = [
 ]
 EXAMPLES = 5
 
-schema = schemathesis.openapi.from_dict(api.get_openapi_schema()).exclude(
-    operation_id=EXCLUDED
-)
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema()).exclude(operation_id=EXCLUDED)
 schema.app = WSGIHandler()
 
 
