@@ -18,7 +18,63 @@ from anjian.accounts.api_auth import ApiAuthError, BearerTokenAuth, SessionCsrfA
 from anjian.core.api_renderer import JSONRenderer
 from anjian.core.exceptions import DomainError
 
-api = NinjaAPI(
+# Every status the API answers with the error envelope, and when (documented on every operation).
+ERROR_STATUSES = {
+    "400": "The request body is not valid JSON",
+    "401": "Log in first: no valid session or token",
+    "403": "Your roles do not allow this",
+    "404": "Not found, or you may not see it",
+    "409": "The object changed meanwhile or is in a state that does not allow this",
+    "422": "Some of the data sent is not valid (details name the fields)",
+    "429": "Too many attempts: try again later",
+}
+ERROR_ENVELOPE = {
+    "title": "ErrorEnvelope",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "A stable code, e.g. not_found"},
+                "message": {"type": "string", "description": "In the user's language"},
+                "details": {
+                    "description": "Per field, for 422; otherwise any JSON",
+                },
+            },
+        }
+    },
+}
+
+
+class AnjianAPI(NinjaAPI):
+    """The NinjaAPI whose published schema documents the error envelope on every operation, in
+    one place instead of a ``response={...}`` entry on each of its hundreds of operations."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+def document_errors(schema):
+    """Add the error statuses with the envelope to every operation of ``schema`` (an operation
+    that documents a status itself keeps its own). 401 too where no authentication is asked for:
+    the log-in operations answer it for a wrong password."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE
+    ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_STATUSES.items():
+                responses.setdefault(
+                    status,
+                    {"description": description, "content": {"application/json": {"schema": ref}}},
+                )
+    return schema
+
+
+api = AnjianAPI(
     title="anjian 安监 API",
     version="1",
     description=(

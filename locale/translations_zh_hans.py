@@ -1,6 +1,7 @@
 """Kept Chinese translations of this catalog (see scripts/apply_translations.py)."""
 
 T = {
+    "Invalid id.": "无效的编号。",
     "Checklists": "检查表",
     "Inspection plan": "年度检查计划",
     "Campaigns": "专项整治与联合执法",

@@ -9,13 +9,15 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from anjian.accounts import selectors, services
 from anjian.accounts.api_auth import ApiAuthError
 from anjian.accounts.models import RoleAssignment
 from anjian.accounts.roles import Role
 from anjian.accounts.scope import get_user_scope
+from anjian.core.api_types import Id
+from anjian.core.pagination import PageNumber
 from anjian.regions.models import Region
 from anjian.teams.models import Committee
 from anjian.units.models import Unit
@@ -115,9 +117,9 @@ class UserCreateIn(Schema):
     mobile: str | None = None
     email: str = ""
     role: Role
-    region_id: int | None = None
-    unit_id: int | None = None
-    committee_id: int | None = None
+    region_id: Id | None = None
+    unit_id: Id | None = None
+    committee_id: Id | None = None
     title: str = Field("", max_length=100)
 
 
@@ -140,11 +142,11 @@ class PasswordConfirmIn(Schema):
 
 class RoleAssignIn(Schema):
     role: Role
-    region_id: int | None = Field(
+    region_id: Id | None = Field(
         None, description="For officials, inspectors, leaders, village officers and departments"
     )
-    unit_id: int | None = Field(None, description="For enterprise users and contracted experts")
-    committee_id: int | None = Field(None, description="For committee members")
+    unit_id: Id | None = Field(None, description="For enterprise users and contracted experts")
+    committee_id: Id | None = Field(None, description="For committee members")
     title: str = Field("", max_length=100)
 
 
@@ -214,7 +216,7 @@ def tokens_list(request: HttpRequest):
     operation_id="auth_token_revoke",
     summary="Revoke one of the caller's own tokens",
 )
-def token_revoke(request: HttpRequest, token_id: int):
+def token_revoke(request: HttpRequest, token_id: Id):
     """Revoke one of the caller's own tokens. Someone else's token is 404."""
     token = selectors.own_token_get(request.auth, token_id)
     services.api_token_revoke(actor=request.auth, token=token)
@@ -291,7 +293,7 @@ def two_factor_disable(request: HttpRequest, payload: PasswordConfirmIn):
     operation_id="auth_users_list",
     summary="The people within the caller's scope",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumber, page_size=50)
 def users_list(
     request: HttpRequest, q: str = "", role: Role | None = None, active: bool | None = None
 ):
@@ -318,7 +320,7 @@ def users_list(
     operation_id="auth_users_get",
     summary="One person and their roles",
 )
-def users_get(request: HttpRequest, user_id: int):
+def users_get(request: HttpRequest, user_id: Id):
     """One person within the caller's scope; 404 outside it."""
     _require(request.auth, VIEW_USERS)
     return selectors.user_get_for(request.auth, user_id)
@@ -372,7 +374,7 @@ def users_create(request: HttpRequest, payload: UserCreateIn):
     operation_id="auth_users_deactivate",
     summary="Deactivate a person (reason required)",
 )
-def users_deactivate(request: HttpRequest, user_id: int, payload: ReasonIn):
+def users_deactivate(request: HttpRequest, user_id: Id, payload: ReasonIn):
     """Deactivate a person (reason required); their tokens are revoked."""
     actor = request.auth
     _require(actor, MANAGE_USERS)
@@ -387,7 +389,7 @@ def users_deactivate(request: HttpRequest, user_id: int, payload: ReasonIn):
     operation_id="auth_users_activate",
     summary="Reactivate a deactivated person",
 )
-def users_activate(request: HttpRequest, user_id: int, payload: ReasonIn):
+def users_activate(request: HttpRequest, user_id: Id, payload: ReasonIn):
     """Reactivate a deactivated person."""
     actor = request.auth
     _require(actor, MANAGE_USERS)
@@ -421,7 +423,7 @@ def users_unlock(request: HttpRequest, user_id: int, payload: ReasonIn):
     operation_id="auth_users_role_add",
     summary="Give a person another role within the caller's town",
 )
-def users_role_add(request: HttpRequest, user_id: int, payload: RoleAssignIn):
+def users_role_add(request: HttpRequest, user_id: Id, payload: RoleAssignIn):
     """A role and its scope: a region for officials, a unit for enterprise users and experts, a
     committee for committee members, each within the caller's town. A person outside the caller's
     scope is 404. Giving back a revoked role reactivates it."""
@@ -451,7 +453,7 @@ def users_role_add(request: HttpRequest, user_id: int, payload: RoleAssignIn):
     operation_id="auth_role_revoke",
     summary="Revoke a role assignment (with a reason)",
 )
-def role_revoke(request: HttpRequest, role_id: int, payload: ReasonIn):
+def role_revoke(request: HttpRequest, role_id: Id, payload: ReasonIn):
     """The person keeps their account and their other roles. An assignment outside the caller's
     town is 404."""
     actor = request.auth

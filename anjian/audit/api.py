@@ -8,11 +8,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anjian.audit.filters import AuditEntryFilterSet
 from anjian.audit.models import AuditEntry
 from anjian.audit.services import audit_chain_break, audit_record, audit_verify_chain
+from anjian.core.api_types import Id
+from anjian.core.pagination import LimitOffset
 from anjian.core.scoping import get_scope
 
 router = Router(tags=["audit"])
@@ -107,7 +109,7 @@ def _entries(request):
     operation_id="audit_entries_list",
     summary="List audit entries",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginate(LimitOffset, max_limit=MAX_LIMIT)
 def entries_list(request, filters: Query[AuditEntryFilterIn]):
     """Audit entries in your area, newest first; ``limit`` is capped at 200."""
     _require(request, "audit.view")
@@ -136,7 +138,7 @@ def entries_list(request, filters: Query[AuditEntryFilterIn]):
     operation_id="audit_entries_get",
     summary="One audit entry",
 )
-def entries_get(request, entry_id: int):
+def entries_get(request, entry_id: Id):
     _require(request, "audit.view")
     entry = _entries(request).filter(pk=entry_id).first()
     if entry is None:

@@ -20,6 +20,7 @@ from anjian.campaigns import services
 from anjian.campaigns.choices import CampaignCategory, CampaignKind, CampaignStatus, Department
 from anjian.campaigns.models import Campaign, CampaignInspection
 from anjian.campaigns.selectors import campaign_inspections, campaign_list_for, campaign_tally
+from anjian.core.api_types import DbInt, Id, Offset, Year
 from anjian.core.choices import choice_label
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
@@ -43,14 +44,14 @@ def _require(request: HttpRequest, action: str = VIEW) -> None:
 # --- Schemas -------------------------------------------------------------------------------------
 
 
-class RefOut(Schema):
+class CampaignRefOut(Schema):
     id: int
     name: str
 
 
 class CampaignRowOut(Schema):
     id: int
-    town: RefOut
+    town: CampaignRefOut
     name: str
     kind: CampaignKind
     kind_label: str
@@ -70,7 +71,7 @@ class CampaignPageOut(Schema):
 
 
 class ParticipantOut(Schema):
-    user: RefOut
+    user: CampaignRefOut
     department: Department
     department_label: str
     joined_at: datetime.datetime
@@ -100,7 +101,7 @@ class TallyOut(Schema):
 
 class CampaignInspectionOut(Schema):
     inspection_id: int
-    unit: RefOut
+    unit: CampaignRefOut
     started_at: datetime.datetime
     status: str
     category: CampaignCategory
@@ -112,15 +113,15 @@ class CampaignInspectionOut(Schema):
 class CampaignFilterIn(Schema):
     q: str | None = Field(None, description="Name or aims")
     kind: CampaignKind | None = None
-    year: int | None = Field(None, description="Campaigns whose period overlaps the year")
+    year: Year | None = Field(None, description="Campaigns whose period overlaps the year")
     status: CampaignStatus | None = None
     department: Department | None = Field(None, description="Leading or joining")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class CampaignIn(Schema):
-    region_id: int = Field(description="The town")
+    region_id: Id = Field(description="The town")
     name: str = Field(max_length=120)
     kind: CampaignKind
     start_date: datetime.date
@@ -132,7 +133,7 @@ class CampaignIn(Schema):
 
 
 class CampaignUpdateIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     name: str | None = Field(None, max_length=120)
     kind: CampaignKind | None = None
     start_date: datetime.date | None = None
@@ -144,31 +145,31 @@ class CampaignUpdateIn(Schema):
 
 
 class CloseIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     reason: str = ""
 
 
 class ParticipantIn(Schema):
-    user_id: int
+    user_id: Id
     department: Department
 
 
 class ParticipantRemoveIn(Schema):
-    user_id: int
+    user_id: Id
 
 
 class LinkIn(Schema):
-    inspection_id: int
+    inspection_id: Id
     category: CampaignCategory | None = Field(None, description="Default: from the unit")
 
 
 class UnlinkIn(Schema):
-    inspection_id: int
+    inspection_id: Id
 
 
-class StartIn(Schema):
-    unit_id: int
-    checklist_id: int = Field(description="A published checklist version")
+class CampaignStartIn(Schema):
+    unit_id: Id
+    checklist_id: Id = Field(description="A published checklist version")
     category: CampaignCategory | None = Field(None, description="Default: from the unit")
     client_key: uuid.UUID | None = Field(
         None, description="Made by the phone; sending it again returns the same inspection"
@@ -256,7 +257,7 @@ def campaigns_list(request: HttpRequest, filters: Query[CampaignFilterIn]):
     operation_id="campaigns_get",
     summary="One campaign with its departments, categories and participants",
 )
-def campaigns_get(request: HttpRequest, campaign_id: int):
+def campaigns_get(request: HttpRequest, campaign_id: Id):
     _require(request)
     return _detail(request, campaign_id)
 
@@ -279,7 +280,7 @@ def campaigns_create(request: HttpRequest, payload: CampaignIn):
     operation_id="campaigns_update",
     summary="Correct a campaign (compare-and-set on expected_version)",
 )
-def campaigns_update(request: HttpRequest, campaign_id: int, payload: CampaignUpdateIn):
+def campaigns_update(request: HttpRequest, campaign_id: Id, payload: CampaignUpdateIn):
     _require(request, MANAGE)
     data = payload.model_dump(exclude_unset=True)
     expected_version = data.pop("expected_version")
@@ -295,7 +296,7 @@ def campaigns_update(request: HttpRequest, campaign_id: int, payload: CampaignUp
     operation_id="campaigns_close",
     summary="Close a campaign: its tally becomes final",
 )
-def campaigns_close(request: HttpRequest, campaign_id: int, payload: CloseIn):
+def campaigns_close(request: HttpRequest, campaign_id: Id, payload: CloseIn):
     _require(request, MANAGE)
     services.campaign_close(actor=request.auth, campaign_id=campaign_id, **payload.model_dump())
     return _detail(request, campaign_id)
@@ -307,7 +308,7 @@ def campaigns_close(request: HttpRequest, campaign_id: int, payload: CloseIn):
     operation_id="campaigns_participants_add",
     summary="A department officer of the town joins the campaign",
 )
-def campaigns_participants_add(request: HttpRequest, campaign_id: int, payload: ParticipantIn):
+def campaigns_participants_add(request: HttpRequest, campaign_id: Id, payload: ParticipantIn):
     _require(request, MANAGE)
     services.participant_add(actor=request.auth, campaign_id=campaign_id, **payload.model_dump())
     return _detail(request, campaign_id)
@@ -320,7 +321,7 @@ def campaigns_participants_add(request: HttpRequest, campaign_id: int, payload: 
     summary="A department officer leaves the campaign",
 )
 def campaigns_participants_remove(
-    request: HttpRequest, campaign_id: int, payload: ParticipantRemoveIn
+    request: HttpRequest, campaign_id: Id, payload: ParticipantRemoveIn
 ):
     _require(request, MANAGE)
     services.participant_remove(
@@ -335,7 +336,7 @@ def campaigns_participants_remove(
     operation_id="campaigns_inspections_list",
     summary="The campaign's inspections: unit, date, category and hazard counts",
 )
-def campaigns_inspections_list(request: HttpRequest, campaign_id: int):
+def campaigns_inspections_list(request: HttpRequest, campaign_id: Id):
     _require(request)
     campaign = services.campaign_get_for(request.auth, campaign_id, action=VIEW)
     return [_link(link) for link in campaign_inspections(campaign)]
@@ -347,7 +348,7 @@ def campaigns_inspections_list(request: HttpRequest, campaign_id: int):
     operation_id="campaigns_inspections_link",
     summary="Count an inspection of the town and period in the campaign",
 )
-def campaigns_inspections_link(request: HttpRequest, campaign_id: int, payload: LinkIn):
+def campaigns_inspections_link(request: HttpRequest, campaign_id: Id, payload: LinkIn):
     _require(request, TAKE_PART)
     link = services.inspection_link(
         actor=request.auth,
@@ -364,7 +365,7 @@ def campaigns_inspections_link(request: HttpRequest, campaign_id: int, payload: 
     operation_id="campaigns_inspections_unlink",
     summary="Stop counting an inspection in the campaign",
 )
-def campaigns_inspections_unlink(request: HttpRequest, campaign_id: int, payload: UnlinkIn):
+def campaigns_inspections_unlink(request: HttpRequest, campaign_id: Id, payload: UnlinkIn):
     _require(request, TAKE_PART)
     services.inspection_unlink(
         actor=request.auth, campaign_id=campaign_id, inspection_id=payload.inspection_id
@@ -378,7 +379,7 @@ def campaigns_inspections_unlink(request: HttpRequest, campaign_id: int, payload
     operation_id="campaigns_inspections_start",
     summary="Start a joint-enforcement inspection linked to the campaign",
 )
-def campaigns_inspections_start(request: HttpRequest, campaign_id: int, payload: StartIn):
+def campaigns_inspections_start(request: HttpRequest, campaign_id: Id, payload: CampaignStartIn):
     """Answer it with the inspections operations (``/api/v1/inspections/{id}``)."""
     _require(request, TAKE_PART)
     link = services.campaign_inspection_start(
@@ -399,7 +400,7 @@ def campaigns_inspections_start(request: HttpRequest, campaign_id: int, payload:
     operation_id="campaigns_tally",
     summary="The tally per category and the report sentence",
 )
-def campaigns_tally(request: HttpRequest, campaign_id: int):
+def campaigns_tally(request: HttpRequest, campaign_id: Id):
     _require(request)
     campaign = services.campaign_get_for(request.auth, campaign_id, action=VIEW)
     tally = campaign_tally(campaign)

@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from anjian.core import calendar as cal
+from anjian.core.api_types import Id, Year
 from anjian.core.jobs import job_result_open
 from anjian.core.models import CalendarYear, Job, JobStatus
+from anjian.core.pagination import LimitOffset
 from anjian.core.scoping import get_scope
 
 router = Router(tags=["core"])
@@ -139,7 +141,7 @@ def calendar_overview(request):
     operation_id="core_calendar_year_get",
     summary="The holidays and make-up working days of a year",
 )
-def calendar_year_get(request, year: int):
+def calendar_year_get(request, year: Year):
     """Where the year comes from (``source``), its days, and the warning when it is unknown.
     Any logged-in user may read it."""
     _check_year(year)
@@ -152,7 +154,7 @@ def calendar_year_get(request, year: int):
     operation_id="core_calendar_year_put",
     summary="Enter or replace the holidays of a year (the office)",
 )
-def calendar_year_put(request, year: int, payload: CalendarYearIn):
+def calendar_year_put(request, year: Year, payload: CalendarYearIn):
     """Replaces everything known about the year: from then on these days are the whole truth for
     it. Needs the "calendar.manage" action (town office, district)."""
     if not get_scope(request.auth).can("calendar.manage"):
@@ -167,7 +169,7 @@ def calendar_year_put(request, year: int, payload: CalendarYearIn):
     operation_id="core_calendar_year_delete",
     summary="Remove the office's entry of a year (the published holidays apply again)",
 )
-def calendar_year_delete(request, year: int, query: Query[CalendarRemoveQuery]):
+def calendar_year_delete(request, year: Year, query: Query[CalendarRemoveQuery]):
     """Forgets what the office entered for the year; from then on the State Council's published
     data (or, for a year nobody published, the weekends only) apply. Returns the year as it is now.
     Removing a year the office never entered changes nothing. Needs the "calendar.manage" action
@@ -237,7 +239,7 @@ def _jobs_for(user):
     operation_id="core_jobs_list",
     summary="The jobs the user may see (their own and their region's)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def jobs_list(request, filters: Query[JobFilter]):
     qs = _jobs_for(request.auth)
     if filters.status:
@@ -253,7 +255,7 @@ def jobs_list(request, filters: Query[JobFilter]):
     operation_id="core_jobs_get",
     summary="One job: status, progress, log and result",
 )
-def jobs_get(request, job_id: int):
+def jobs_get(request, job_id: Id):
     return get_object_or_404(_jobs_for(request.auth), pk=job_id)
 
 
@@ -273,7 +275,7 @@ def jobs_get(request, job_id: int):
         }
     },
 )
-def jobs_result(request, job_id: int):
+def jobs_result(request, job_id: Id):
     """The file a finished job produced (an export, a report). 404 when the job has no result file
     or is not visible to the caller. Every download is audited ("export.downloaded")."""
     opened = job_result_open(actor=request.auth, job_id=job_id)

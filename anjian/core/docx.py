@@ -36,6 +36,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from anjian.core.safe_text import xml_text
+
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 PAGE_WIDTH = Mm(210)
@@ -186,7 +188,7 @@ class Layout:
                 if block.indent:
                     p.paragraph_format.first_line_indent = Pt(block.size * 2)
                 if block.text:
-                    set_font(p.add_run(block.text), block.font, block.size, block.bold)
+                    set_font(p.add_run(xml_text(block.text)), block.font, block.size, block.bold)
             paragraphs.append((p, block))
         keeping = [p for p, block in paragraphs if block.keep]
         for p in keeping:
@@ -266,7 +268,7 @@ def _write_table(doc, block: Block) -> None:
             if block.widths_mm:
                 cell.width = Mm(block.widths_mm[n])
             set_font(
-                cell.paragraphs[0].add_run(str(text)),
+                cell.paragraphs[0].add_run(xml_text(str(text))),
                 size=block.size,
                 bold=bold or (bold_first and n == 0),
             )

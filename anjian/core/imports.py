@@ -498,17 +498,20 @@ class ErrorSheet:
     def __init__(self, header: Header, width: int) -> None:
         from openpyxl import Workbook
 
+        from anjian.core.export import append_row
+
+        self.append = append_row
         self.wb = Workbook(write_only=True)
         self.ws = self.wb.create_sheet("错误行")
         titles = [header.title(i) for i in range(width)]
-        self.ws.append([ROW_COLUMN, *titles, ERROR_COLUMN])
+        self.append(self.ws, [ROW_COLUMN, *titles, ERROR_COLUMN])
         self.width = width
         self.count = 0
 
     def add(self, row: RowInput, errors: list[RowError]) -> None:
         cells = list(row.raw[: self.width]) + [None] * (self.width - len(row.raw))
         reason = "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in errors)
-        self.ws.append([row.number, *cells, reason])
+        self.append(self.ws, [row.number, *cells, reason])
         self.count += 1
 
     def bytes(self) -> bytes:
@@ -654,11 +657,14 @@ def template_workbook(
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from anjian.core.export import append_row
+    from anjian.core.safe_text import sheet_title
+
     wb = Workbook()
     ws = wb.active
-    ws.title = title[:31]
-    ws.append([f"{f.header}*" if f.required else f.header for f in fields])
-    ws.append([f.example for f in fields])
+    ws.title = sheet_title(title)
+    append_row(ws, [f"{f.header}*" if f.required else f.header for f in fields])
+    append_row(ws, [f.example for f in fields])
     for index, spec_field in enumerate(fields, start=1):
         cell = ws.cell(row=1, column=index)
         cell.font = Font(bold=True, color="C00000" if spec_field.required else "000000")
@@ -666,17 +672,18 @@ def template_workbook(
         ws.column_dimensions[get_column_letter(index)].width = spec_field.width
     ws.freeze_panes = "A2"
     help_sheet = wb.create_sheet("说明")
-    help_sheet.append(["列名", "是否必填", "说明", "可填写的值"])
+    append_row(help_sheet, ["列名", "是否必填", "说明", "可填写的值"])
     for cell in help_sheet[1]:
         cell.font = Font(bold=True)
     for spec_field in fields:
         allowed = "、".join(spec_field.allowed()) if spec_field.allowed else ""
-        help_sheet.append(
-            [spec_field.header, "必填" if spec_field.required else "", spec_field.help, allowed]
+        append_row(
+            help_sheet,
+            [spec_field.header, "必填" if spec_field.required else "", spec_field.help, allowed],
         )
     for note in notes:
-        help_sheet.append([])
-        help_sheet.append([note])
+        append_row(help_sheet, [])
+        append_row(help_sheet, [note])
     for letter, width in zip("ABCD", (18, 10, 60, 80), strict=True):
         help_sheet.column_dimensions[letter].width = width
     buf = io.BytesIO()

@@ -36,12 +36,12 @@ def _require(request: HttpRequest) -> None:
         raise PermissionDenied(_("Your roles do not include the dashboard."))
 
 
-class AreaOut(Schema):
+class DashboardAreaOut(Schema):
     key: str = Field(description="A town's id, or 'total'")
     name: str
 
 
-class FigureOut(Schema):
+class DashboardFigureOut(Schema):
     key: str
     label: str
     kind: str = Field(
@@ -112,9 +112,11 @@ class DashboardOut(Schema):
     generated_at: datetime.datetime
     today: datetime.date
     scope: str
-    areas: list[AreaOut]
-    figures: list[FigureOut]
-    queues: list[FigureOut] = Field(description="The office's work queues (empty for others)")
+    areas: list[DashboardAreaOut]
+    figures: list[DashboardFigureOut]
+    queues: list[DashboardFigureOut] = Field(
+        description="The office's work queues (empty for others)"
+    )
     charts: list[ChartOut]
     overdue: list[OverdueOut] | None = Field(description="The longest-overdue hazards (top 10)")
     missed_reports: MissedOut | None = Field(

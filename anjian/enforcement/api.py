@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import Id, Offset, Year
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.enforcement import documents
@@ -34,8 +35,8 @@ class IssuedDocumentOut(Schema):
     unit_name: str | None
     inspection_id: int | None
     order_id: int | None = Field(description="For a re-check opinion: the order it answers")
-    hazard_ids: list[int]
-    officer_ids: list[int]
+    hazard_ids: list[Id]
+    officer_ids: list[Id]
     sha256: str
     issued_at: datetime.datetime
     file_url: str | None
@@ -69,11 +70,11 @@ class IssuedDocumentPageOut(Schema):
 class IssuedDocumentFilterIn(Schema):
     q: str | None = Field(None, description="Part of the number or of the unit's name")
     doc_type: DocumentType | None = None
-    year: int | None = None
-    unit_id: int | None = None
-    inspection_id: int | None = None
+    year: Year | None = None
+    unit_id: Id | None = None
+    inspection_id: Id | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def _require(request: HttpRequest, action: str) -> None:
@@ -125,7 +126,7 @@ def documents_list(request: HttpRequest, filters: Query[IssuedDocumentFilterIn])
     operation_id="documents_get",
     summary="One issued document",
 )
-def documents_get(request: HttpRequest, issued_document_id: int):
+def documents_get(request: HttpRequest, issued_document_id: Id):
     _require(request, VIEW)
     return _out(request.auth, issued_document_id)
 
@@ -144,7 +145,7 @@ def documents_get(request: HttpRequest, issued_document_id: int):
         }
     },
 )
-def documents_file(request: HttpRequest, issued_document_id: int):
+def documents_file(request: HttpRequest, issued_document_id: Id):
     """The download is audited."""
     _require(request, VIEW)
     document, handle = documents.document_open(actor=request.auth, document_id=issued_document_id)
@@ -164,7 +165,7 @@ def documents_file(request: HttpRequest, issued_document_id: int):
     operation_id="documents_site_record_issue",
     summary="Issue the on-site inspection record of a finished inspection",
 )
-def documents_site_record_issue(request: HttpRequest, inspection_id: int):
+def documents_site_record_issue(request: HttpRequest, inspection_id: Id):
     """Idempotent: the record already issued for the inspection is returned again."""
     _require(request, ISSUE)
     document = documents.site_record_issue(actor=request.auth, inspection_id=inspection_id)
@@ -177,7 +178,7 @@ def documents_site_record_issue(request: HttpRequest, inspection_id: int):
     operation_id="documents_order_issue",
     summary="Issue the order to rectify the inspection's hazards within their deadlines",
 )
-def documents_order_issue(request: HttpRequest, inspection_id: int):
+def documents_order_issue(request: HttpRequest, inspection_id: Id):
     """One order covers every hazard the inspection recorded. Idempotent."""
     _require(request, ISSUE)
     document = documents.rectification_order_issue(actor=request.auth, inspection_id=inspection_id)
@@ -190,7 +191,7 @@ def documents_order_issue(request: HttpRequest, inspection_id: int):
     operation_id="documents_recheck_opinion_issue",
     summary="Issue the re-check opinion of a rectification order",
 )
-def documents_recheck_opinion_issue(request: HttpRequest, issued_document_id: int):
+def documents_recheck_opinion_issue(request: HttpRequest, issued_document_id: Id):
     """Needs at least one of the order's hazards re-checked. Idempotent."""
     _require(request, ISSUE)
     document = documents.recheck_opinion_issue(actor=request.auth, order_id=issued_document_id)

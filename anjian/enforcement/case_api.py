@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import DbInt, Id, Offset, Year
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.enforcement import case_services as services
@@ -72,7 +73,7 @@ class ProvisionIn(Schema):
 
 
 class ProvisionUpdateIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     law: str | None = None
     article: str | None = None
     violation: str | None = None
@@ -87,7 +88,7 @@ class ProvisionUpdateIn(Schema):
     is_active: bool | None = None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     action: str
     from_stage: str
     to_stage: str
@@ -114,7 +115,7 @@ class CaseOut(Schema):
     party_type: PartyType
     party_name: str
     inspection_id: int | None
-    hazard_ids: list[int]
+    hazard_ids: list[Id]
     cause: str
     facts: str
     provision_id: int
@@ -122,7 +123,7 @@ class CaseOut(Schema):
     stage: CaseStage
     stage_label: str
     version: int
-    officer_ids: list[int]
+    officer_ids: list[Id]
     opened_on: datetime.date | None
     decision_due: datetime.date | None
     proposed_fine: Decimal | None
@@ -144,7 +145,7 @@ class CaseOut(Schema):
     late_fee: Decimal = Field(description="The late fee due today")
     paid: Decimal
     owed: Decimal = Field(description="Fine and late fee still owed today")
-    document_ids: list[int]
+    document_ids: list[Id]
     allowed_actions: list[str] = Field(description="What the caller may do now")
 
     @staticmethod
@@ -197,7 +198,7 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    events: list[EventOut]
+    events: list[CaseEventOut]
     payments: list[PaymentOut]
 
     @staticmethod
@@ -217,24 +218,24 @@ class CasePageOut(Schema):
 class CaseFilterIn(Schema):
     q: str | None = Field(None, description="Part of the number, the party, the unit or the cause")
     stage: CaseStage | None = None
-    year: int | None = None
-    unit_id: int | None = None
+    year: Year | None = None
+    unit_id: Id | None = None
     overdue: bool | None = None
     transferred: bool | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class CaseOpenIn(Schema):
-    unit_id: int
+    unit_id: Id
     cause: str
     facts: str
-    provision_id: int
+    provision_id: Id
     party_type: PartyType = PartyType.ORGANISATION
     party_name: str = ""
-    inspection_id: int | None = None
-    hazard_ids: list[int] = []
-    officer_ids: list[int] = Field([], description="At least two certified officers")
+    inspection_id: Id | None = None
+    hazard_ids: list[Id] = []
+    officer_ids: list[Id] = Field([], description="At least two certified officers")
     proposed_fine: Decimal | None = None
 
 
@@ -242,7 +243,7 @@ class CaseActIn(Schema):
     action: str = Field(
         description="approve, notify, record_statement, extend, decide, execute, close, transfer, withdraw"
     )
-    expected_version: int
+    expected_version: DbInt
     note: str = ""
     proposed_fine: Decimal | None = None
     decided_fine: Decimal | None = None
@@ -257,7 +258,7 @@ class PaymentIn(Schema):
     amount: Decimal
     paid_on: datetime.date
     receipt_number: str
-    expected_version: int | None = None
+    expected_version: DbInt | None = None
 
 
 # --- Cases --------------------------------------------------------------------------------------
@@ -316,7 +317,7 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilterIn]):
     operation_id="cases_get",
     summary="One case with its timeline and payments",
 )
-def cases_get(request: HttpRequest, case_id: int):
+def cases_get(request: HttpRequest, case_id: Id):
     _require(request, VIEW)
     return _out(request.auth, case_id)
 
@@ -340,7 +341,7 @@ def cases_open(request: HttpRequest, payload: CaseOpenIn):
     operation_id="cases_act",
     summary="Take an action on a case",
 )
-def cases_act(request: HttpRequest, case_id: int, payload: CaseActIn):
+def cases_act(request: HttpRequest, case_id: Id, payload: CaseActIn):
     """A fine above the provision's range or the town's cap is refused (400) with the offer to
     transfer the case; a stale ``expected_version`` answers 409."""
     _require(request, VIEW)
@@ -362,7 +363,7 @@ def cases_act(request: HttpRequest, case_id: int, payload: CaseActIn):
     operation_id="cases_payments_list",
     summary="The payments of a case",
 )
-def cases_payments_list(request: HttpRequest, case_id: int):
+def cases_payments_list(request: HttpRequest, case_id: Id):
     _require(request, VIEW)
     case = services.case_get_for(request.auth, case_id)
     return list(CasePayment.objects.for_action(request.auth, VIEW).filter(case=case))
@@ -374,7 +375,7 @@ def cases_payments_list(request: HttpRequest, case_id: int):
     operation_id="cases_payments_create",
     summary="Record a payment of the fine",
 )
-def cases_payments_create(request: HttpRequest, case_id: int, payload: PaymentIn):
+def cases_payments_create(request: HttpRequest, case_id: Id, payload: PaymentIn):
     """Once fine and late fee are paid, the case is executed."""
     _require(request, VIEW)
     payment = services.payment_record(actor=request.auth, case_id=case_id, **payload.dict())
@@ -395,7 +396,7 @@ def cases_provisions_list(
     q: str | None = None,
     active: bool | None = None,
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ):
     _require(request, VIEW_PROVISIONS)
     qs = LegalProvision.objects.for_action(request.auth, VIEW_PROVISIONS)
@@ -421,7 +422,7 @@ def _provision(user, provision_id: int) -> LegalProvision:
     operation_id="cases_provisions_get",
     summary="One legal provision",
 )
-def cases_provisions_get(request: HttpRequest, provision_id: int):
+def cases_provisions_get(request: HttpRequest, provision_id: Id):
     _require(request, VIEW_PROVISIONS)
     return _provision(request.auth, provision_id)
 
@@ -443,7 +444,7 @@ def cases_provisions_create(request: HttpRequest, payload: ProvisionIn):
     operation_id="cases_provisions_update",
     summary="Change a provision",
 )
-def cases_provisions_update(request: HttpRequest, provision_id: int, payload: ProvisionUpdateIn):
+def cases_provisions_update(request: HttpRequest, provision_id: Id, payload: ProvisionUpdateIn):
     """Only the fields given change; ``expected_version`` guards against a concurrent change."""
     _provision(request.auth, provision_id)
     _require(request, MANAGE_PROVISIONS)

@@ -15,6 +15,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anjian.accounts.models import User
+from anjian.core.api_types import Id, Offset
 from anjian.core.pagination import api_page
 from anjian.enforcement import settings_services as services
 from anjian.enforcement import templates_docx
@@ -70,7 +71,7 @@ class SettingsIn(Schema):
 
 
 class TownQuery(Schema):
-    town_id: int | None = Field(None, description="One of the caller's towns (default: the first)")
+    town_id: Id | None = Field(None, description="One of the caller's towns (default: the first)")
 
 
 class CertificateOut(Schema):
@@ -103,15 +104,15 @@ class StaffPageOut(Schema):
 
 
 class ListQuery(Schema):
-    town_id: int | None = None
+    town_id: Id | None = None
     q: str | None = Field(None, description="Part of the name, user name or certificate number")
     status: str | None = Field(None, description="valid, expiring, expired or missing")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class CertificateCreateIn(Schema):
-    user_id: int
+    user_id: Id
     number: str = Field(max_length=40)
     valid_until: datetime.date | None = None
 
@@ -122,7 +123,7 @@ class CertificateUpdateIn(Schema):
     expected_tag: str | None = Field(None, description="The certificate's tag: 409 if changed")
 
 
-class RuleOut(Schema):
+class NumberingRuleOut(Schema):
     id: int | None = Field(description="The rule's id; null while the default format applies")
     doc_type: DocumentType
     doc_type_label: str
@@ -136,17 +137,17 @@ class RuleOut(Schema):
 
 class RulesOut(Schema):
     town_id: int
-    items: list[RuleOut]
+    items: list[NumberingRuleOut]
 
 
 class RuleSetIn(Schema):
     doc_type: DocumentType
     pattern: str = Field(max_length=80)
-    town_id: int | None = None
+    town_id: Id | None = None
     expected_tag: str | None = Field(None, description="The format's tag: 409 if changed")
 
 
-class RuleUpdateIn(Schema):
+class NumberingRuleUpdateIn(Schema):
     pattern: str = Field(max_length=80)
     expected_tag: str | None = Field(None, description="The format's tag: 409 if changed")
 
@@ -154,10 +155,10 @@ class RuleUpdateIn(Schema):
 class PreviewQuery(Schema):
     doc_type: str | None = Field(None, description="The kind of document")
     pattern: str | None = Field(None, description="A format to try (default: the town's)")
-    town_id: int | None = None
+    town_id: Id | None = None
 
 
-class PreviewOut(Schema):
+class NumberPreviewOut(Schema):
     doc_type: DocumentType
     pattern: str
     next_number: str
@@ -359,7 +360,7 @@ def certificates_create(request: HttpRequest, payload: CertificateCreateIn):
     operation_id="enforcement_settings_certificates_update",
     summary="Change a certificate's number or validity (only the fields sent)",
 )
-def certificates_update(request: HttpRequest, certificate_id: int, payload: CertificateUpdateIn):
+def certificates_update(request: HttpRequest, certificate_id: Id, payload: CertificateUpdateIn):
     cert = services.certificate_update(
         actor=request.auth, certificate_id=certificate_id, **payload.model_dump(exclude_unset=True)
     )
@@ -372,7 +373,7 @@ def certificates_update(request: HttpRequest, certificate_id: int, payload: Cert
     operation_id="enforcement_settings_certificates_delete",
     summary="Remove a certificate (its holder no longer signs documents)",
 )
-def certificates_delete(request: HttpRequest, certificate_id: int):
+def certificates_delete(request: HttpRequest, certificate_id: Id):
     services.certificate_delete(actor=request.auth, certificate_id=certificate_id)
     return Status(204, None)
 
@@ -393,7 +394,7 @@ def rules_list(request: HttpRequest, query: Query[TownQuery]):
 
 @router.put(
     "/numbering-rules",
-    response=RuleOut,
+    response=NumberingRuleOut,
     operation_id="enforcement_settings_rules_set",
     summary="Set the number format of a document type",
 )
@@ -413,11 +414,11 @@ def rules_set(request: HttpRequest, payload: RuleSetIn):
 
 @router.put(
     "/numbering-rules/{int:rule_id}",
-    response=RuleOut,
+    response=NumberingRuleOut,
     operation_id="enforcement_settings_rules_update",
     summary="Change the format of one of the town's numbering rules",
 )
-def rules_update(request: HttpRequest, rule_id: int, payload: RuleUpdateIn):
+def rules_update(request: HttpRequest, rule_id: Id, payload: NumberingRuleUpdateIn):
     rule = services.numbering_rule_update(
         actor=request.auth,
         rule_id=rule_id,
@@ -433,14 +434,14 @@ def rules_update(request: HttpRequest, rule_id: int, payload: RuleUpdateIn):
     operation_id="enforcement_settings_rules_reset",
     summary="Go back to the default format for the rule's document type",
 )
-def rules_reset(request: HttpRequest, rule_id: int):
+def rules_reset(request: HttpRequest, rule_id: Id):
     services.numbering_rule_reset(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 
 
 @router.get(
     "/numbering-rules/preview",
-    response=PreviewOut,
+    response=NumberPreviewOut,
     operation_id="enforcement_settings_rules_preview",
     summary="The next number of a document type, with the town's or a given format (not taken)",
 )

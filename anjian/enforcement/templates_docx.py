@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from anjian.audit.services import audit_record
+from anjian.core.safe_text import xml_text
 from anjian.core.scoping import ScopedQuerySet
 from anjian.enforcement.models import DocumentType, OfficeTemplate
 from anjian.enforcement.settings_services import MANAGE, town_for
@@ -92,11 +93,23 @@ def _environment():
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
+def _xml_safe(value: Any) -> Any:
+    """The context with every text through ``xml_text``: a control character a person typed
+    (a tip-off, a unit's name) must not make the document unreadable."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
 def _render(data: bytes, context: dict[str, Any]) -> bytes:
     from docxtpl import DocxTemplate
 
     template = DocxTemplate(io.BytesIO(data))
-    template.render(context, jinja_env=_environment())
+    template.render(_xml_safe(context), jinja_env=_environment())
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()

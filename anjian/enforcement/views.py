@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from anjian.core.export import Column
+from anjian.core.filters import IdFilter
 from anjian.core.views import ScopedListView, scoped
 from anjian.enforcement import documents
 from anjian.enforcement.documents import DOCX_CONTENT_TYPE, ISSUE, VIEW
@@ -32,7 +33,7 @@ class DocumentFilterSet(django_filters.FilterSet):
         label=gettext_lazy("kind of document"), choices=DocumentType.choices
     )
     year = django_filters.TypedChoiceFilter(label=gettext_lazy("year"), choices=_years, coerce=int)
-    unit = django_filters.NumberFilter(label=gettext_lazy("unit"), field_name="unit_id")
+    unit = IdFilter(label=gettext_lazy("unit"), field_name="unit_id")
 
     class Meta:
         model = IssuedDocument

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from anjian.core.api_types import Id, Offset
 from anjian.core.import_schemas import PreviewOut, RejectOut
 from anjian.core.models import ImportRun
 from anjian.core.pagination import api_page
@@ -70,7 +71,7 @@ class ExportIn(Schema):
     only_without_id: bool = Field(
         True, description="Only records that have no id in this system yet (never twice)"
     )
-    town_id: int | None = Field(None, description="Narrow to one town one may export")
+    town_id: Id | None = Field(None, description="Narrow to one town one may export")
 
 
 class BatchOut(Schema):
@@ -96,7 +97,7 @@ class BatchListIn(Schema):
     kind: RecordKind | None = None
     system: ExchangeSystem | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class ExternalIdOut(Schema):
@@ -123,10 +124,10 @@ class IdListIn(Schema):
     anjian_id: str | None = Field(None, description="One record: unit:12, inspection:34, hazard:56")
     system: ExchangeSystem | None = None
     kind: RecordKind | None = None
-    town_id: int | None = None
+    town_id: Id | None = None
     q: str | None = Field(None, description="Search the ids and the records' names")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class IdImportSummaryOut(Schema):
@@ -168,13 +169,13 @@ class IdDeleteIn(Schema):
 
 class PageIn(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class IdImportIn(Schema):
     system: ExchangeSystem = ExchangeSystem.HANGZHOU
     replace: bool = False
-    batch_id: int | None = None
+    batch_id: Id | None = None
 
 
 def _id_out(row: ExternalId) -> ExternalIdOut:
@@ -273,7 +274,7 @@ def exchange_batches_list(request: HttpRequest, filters: Query[BatchListIn]):
     operation_id="exchange_batch_get",
     summary="One export batch: who, when, what, filters, count and the file's SHA-256",
 )
-def exchange_batch_get(request: HttpRequest, export_batch_id: int) -> ExportBatch:
+def exchange_batch_get(request: HttpRequest, export_batch_id: Id) -> ExportBatch:
     _require(request, EXPORT)
     return batch_get_for(request.auth, export_batch_id)
 
@@ -311,7 +312,7 @@ def exchange_ids_list(request: HttpRequest, filters: Query[IdListIn]):
     operation_id="exchange_ids_delete",
     summary="Remove an id recorded by mistake (with a reason; audited)",
 )
-def exchange_ids_delete(request: HttpRequest, external_id_pk: int, payload: IdDeleteIn):
+def exchange_ids_delete(request: HttpRequest, external_id_pk: Id, payload: IdDeleteIn):
     _require(request, IMPORT_IDS)
     external_id_delete(actor=request.auth, external_id_pk=external_id_pk, reason=payload.reason)
     return Status(204, None)
@@ -359,7 +360,7 @@ def exchange_ids_imports_list(request: HttpRequest, filters: Query[PageIn]):
     operation_id="exchange_ids_import_get",
     summary="One import of assigned ids: its dry run or its result",
 )
-def exchange_ids_import_get(request: HttpRequest, id_import_id: int):
+def exchange_ids_import_get(request: HttpRequest, id_import_id: Id):
     _require(request, IMPORT_IDS)
     return _import_out(id_import_get_for(request.auth, id_import_id))
 
@@ -370,6 +371,6 @@ def exchange_ids_import_get(request: HttpRequest, id_import_id: int):
     operation_id="exchange_ids_import_confirm",
     summary="Confirm a checked import: its valid rows are recorded in one transaction",
 )
-def exchange_ids_import_confirm(request: HttpRequest, id_import_id: int):
+def exchange_ids_import_confirm(request: HttpRequest, id_import_id: Id):
     _require(request, IMPORT_IDS)
     return _import_out(id_import_confirm(actor=request.auth, import_id=id_import_id))

@@ -26,6 +26,7 @@ from typing import IO, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 
+from anjian.core.safe_text import csv_text
 from anjian.exchange.choices import RecordKind
 from anjian.exchange.models import ExternalId
 from anjian.hazards.models import Hazard
@@ -359,10 +360,14 @@ def _json_default(value: Any) -> Any:
 
 
 def _csv_cell(value: Any) -> str:
+    """A CSV field; text that a spreadsheet would read as a formula gets a leading apostrophe
+    (``safe_text.csv_text``), numbers are written as they are."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(str(v) for v in value)
+        return csv_text(LIST_SEPARATOR.join(str(v) for v in value))
+    if isinstance(value, str):
+        return csv_text(value)
     return str(value)
 
 

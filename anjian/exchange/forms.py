@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.filters import ModelChoiceFilter
 from anjian.exchange.choices import ExchangeSystem, ExportFormat, RecordKind
 from anjian.exchange.exports import ExportParams
 from anjian.exchange.models import EXPORT, IMPORT_IDS, ExportBatch, ExternalId
@@ -144,7 +145,7 @@ def _towns(request):
 class ExternalIdFilterSet(django_filters.FilterSet):
     system = django_filters.ChoiceFilter(label=_("System"), choices=ExchangeSystem.choices)
     kind = django_filters.ChoiceFilter(label=_("Records"), choices=RecordKind.choices)
-    region = django_filters.ModelChoiceFilter(label=_("Town"), queryset=_towns)
+    region = ModelChoiceFilter(label=_("Town"), queryset=_towns)
 
     class Meta:
         model = ExternalId

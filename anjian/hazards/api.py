@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from anjian.accounts.permissions import roles_for
 from anjian.core.api_renderer import json_response
+from anjian.core.api_types import DbInt, Id, Offset
 from anjian.core.calendar import WorkingCalendar
 from anjian.core.choices import choice_label, choice_labels
 from anjian.core.scoping import get_scope
@@ -226,7 +227,7 @@ class ReportOut(Schema):
     rechecked_by: PersonRefOut | None
     rechecked_at: datetime.datetime | None
     recheck_note: str
-    photo_ids: list[int]
+    photo_ids: list[Id]
 
     @staticmethod
     def resolve_submitted_by(obj) -> dict | None:
@@ -272,7 +273,7 @@ class ExtensionOut(Schema):
         return choice_label(HazardStatus, obj.status)
 
 
-class PlanOut(Schema):
+class GovernancePlanOut(Schema):
     id: int
     goals: str
     methods: str
@@ -395,7 +396,7 @@ class HazardDetailOut(HazardItemOut):
     photos: list[PhotoOut]
     reports: list[ReportOut]
     extensions: list[ExtensionOut]
-    plans: list[PlanOut]
+    plans: list[GovernancePlanOut]
     assessments: list[AssessmentOut]
     resumptions: list[ResumptionOut]
     allowed_actions: list[AllowedActionOut]
@@ -536,28 +537,28 @@ class HazardFilterIn(Schema):
     source: HazardSource | None = None
     category: HazardCategory | None = None
     hazard_type: HazardType | None = None
-    town: int | None = Field(None, description="Town (region id), for a district's users")
-    region: int | None = Field(None, description="Village or community (region id)")
-    committee: int | None = Field(None, description="Sector committee id")
-    unit: int | None = Field(None, description="Unit id")
-    found_by: int | None = Field(None, description="The user who found the hazard (user id)")
+    town: Id | None = Field(None, description="Town (region id), for a district's users")
+    region: Id | None = Field(None, description="Village or community (region id)")
+    committee: Id | None = Field(None, description="Sector committee id")
+    unit: Id | None = Field(None, description="Unit id")
+    found_by: Id | None = Field(None, description="The user who found the hazard (user id)")
     overdue: bool | None = None
     found_from: datetime.date | None = None
     found_to: datetime.date | None = None
     deadline_to: datetime.date | None = None
     sort: Literal[tuple(SORTS)] | None = Field(None, description="-found (default), found, …")  # type: ignore[valid-type]
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class HazardCreateIn(FormIn):
-    unit_id: int
+    unit_id: Id
     location: str = Field(max_length=200)
     description: str
     hazard_type: HazardType
     category: HazardCategory
     level: HazardLevel = HazardLevel.GENERAL
-    sub_grade_id: int | None = None
+    sub_grade_id: Id | None = None
     legal_basis: str = ""
     source: HazardSource
     found_at: datetime.datetime | None = Field(None, description="Now when left out")
@@ -572,7 +573,7 @@ class HazardCreateIn(FormIn):
         None, description="With a deadline (or working_days) rectification is ordered at once"
     )
     working_days: int | None = Field(None, ge=1, le=365, description="Instead of deadline")
-    duplicate_of_id: int | None = None
+    duplicate_of_id: Id | None = None
 
 
 class HazardUpdateIn(Schema):
@@ -580,14 +581,14 @@ class HazardUpdateIn(Schema):
     which fact, and when, is ``workflow.edit_refusals`` (a refused fact: 422 naming it; a hazard
     that is not the caller's to correct: 403)."""
 
-    expected_version: int = Field(description="The version you read (compare-and-set)")
+    expected_version: DbInt = Field(description="The version you read (compare-and-set)")
     reason: str = Field("", max_length=500, description="Why the facts are corrected (required)")
     location: str | None = Field(None, max_length=200)
     description: str | None = None
     hazard_type: HazardType | None = None
     category: HazardCategory | None = None
     level: HazardLevel | None = None
-    sub_grade_id: int | None = Field(None, description="null clears the sub-grade")
+    sub_grade_id: Id | None = Field(None, description="null clears the sub-grade")
     legal_basis: str | None = None
     source: HazardSource | None = None
     found_at: datetime.datetime | None = None
@@ -603,7 +604,7 @@ class HazardUpdateIn(Schema):
 class ActionIn(FormIn):
     """What an action may take; each action reads the fields its ``fields`` list names."""
 
-    expected_version: int = Field(description="The version you read (compare-and-set)")
+    expected_version: DbInt = Field(description="The version you read (compare-and-set)")
     note: str = Field("", description="The reason or opinion (required where note_required)")
     deadline: datetime.date | None = Field(None, description="The new deadline")
     working_days: int | None = Field(None, ge=1, le=365, description="Instead of deadline")
@@ -632,7 +633,7 @@ class ActionIn(FormIn):
     assessed_on: datetime.date | None = None
     conclusion: AssessmentConclusion | None = None
     summary: str | None = None
-    duplicate_of: int | None = Field(None, description="The hazard this one duplicates (cancel)")
+    duplicate_of: DbInt | None = Field(None, description="The hazard this one duplicates (cancel)")
 
 
 class PhotosIn(FormIn):
@@ -868,7 +869,7 @@ def hazards_list(request: HttpRequest, filters: Query[HazardFilterIn]):
     operation_id="hazards_get",
     summary="One hazard with its photos, reports and allowed actions",
 )
-def hazards_get(request: HttpRequest, hazard_id: int):
+def hazards_get(request: HttpRequest, hazard_id: Id):
     """Everything the hazard page shows. ``allowed_actions`` are the buttons the caller has now."""
     _require(request)
     return _detail(request, hazard_id)
@@ -880,7 +881,7 @@ def hazards_get(request: HttpRequest, hazard_id: int):
     operation_id="hazards_events_list",
     summary="The timeline of a hazard",
 )
-def hazards_events_list(request: HttpRequest, hazard_id: int):
+def hazards_events_list(request: HttpRequest, hazard_id: Id):
     _require(request)
     return list(hazard_events_for(request.auth, hazard_id).order_by("at", "pk"))
 
@@ -928,7 +929,7 @@ def hazards_create(
     operation_id="hazards_update",
     summary="Correct the facts of an open hazard",
 )
-def hazards_update(request: HttpRequest, hazard_id: int, payload: HazardUpdateIn):
+def hazards_update(request: HttpRequest, hazard_id: Id, payload: HazardUpdateIn):
     """Only the fields sent are changed; the state is changed by actions only. A stale
     ``expected_version`` gives 409: read the hazard again."""
     _require(request, RECORD)
@@ -959,7 +960,7 @@ def hazards_update(request: HttpRequest, hazard_id: int, payload: HazardUpdateIn
 )
 def hazards_photos_add(
     request: HttpRequest,
-    hazard_id: int,
+    hazard_id: Id,
     payload: Form[PhotosIn],
     photos: File[list[UploadedFile]],
 ):
@@ -987,7 +988,7 @@ def hazards_photos_add(
 )
 def hazards_act(
     request: HttpRequest,
-    hazard_id: int,
+    hazard_id: Id,
     action: ActionName,
     payload: Form[ActionIn],
     photos: File[list[UploadedFile]] = None,
@@ -1065,7 +1066,7 @@ def _similar_rows(found: list[tuple[Hazard, float, bool]]) -> list[dict]:
 )
 def hazards_similar_check(
     request: HttpRequest,
-    unit_id: int | None = None,
+    unit_id: Id | None = None,
     description: str = "",
     location: str = "",
 ):
@@ -1087,7 +1088,7 @@ def hazards_similar_check(
     operation_id="hazards_similar",
     summary="Other open hazards of the same unit that look like this one",
 )
-def hazards_similar(request: HttpRequest, hazard_id: int):
+def hazards_similar(request: HttpRequest, hazard_id: Id):
     """Candidates when cancelling a hazard as a duplicate."""
     _require(request)
     hazard = services.hazard_get_for(request.auth, hazard_id)
@@ -1134,7 +1135,7 @@ def _photo_file(request: HttpRequest, photo_id: int, *, original: bool) -> FileR
     summary="A hazard photo, resized for display (JPEG)",
     openapi_extra=IMAGE_RESPONSES,
 )
-def hazards_photo_image(request: HttpRequest, photo_id: int):
+def hazards_photo_image(request: HttpRequest, photo_id: Id):
     return _photo_file(request, photo_id, original=False)
 
 
@@ -1145,7 +1146,7 @@ def hazards_photo_image(request: HttpRequest, photo_id: int):
     summary="A hazard photo as uploaded (its SHA-256 is in the photo's facts)",
     openapi_extra=IMAGE_RESPONSES,
 )
-def hazards_photo_original(request: HttpRequest, photo_id: int):
+def hazards_photo_original(request: HttpRequest, photo_id: Id):
     return _photo_file(request, photo_id, original=True)
 
 
@@ -1184,7 +1185,7 @@ def hazards_subgrades_create(request: HttpRequest, payload: SubGradeIn):
     operation_id="hazards_subgrades_update",
     summary="Change a sub-grade (is_active: false takes it out of use)",
 )
-def hazards_subgrades_update(request: HttpRequest, subgrade_id: int, payload: SubGradeUpdateIn):
+def hazards_subgrades_update(request: HttpRequest, subgrade_id: Id, payload: SubGradeUpdateIn):
     from anjian.hazards.settings_services import subgrade_update
 
     _require(request, MANAGE_SETTINGS)

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.filters import IdFilter, ModelChoiceFilter
 from anjian.hazards.choices import (
     OPEN_STATUSES,
     HazardCategory,
@@ -177,17 +178,15 @@ class HazardFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(label=_("Source"), choices=HazardSource.choices)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=HazardCategory.choices)
     hazard_type = django_filters.ChoiceFilter(label=_("Type"), choices=HazardType.choices)
-    town = django_filters.ModelChoiceFilter(
-        label=_("Town"), queryset=_towns, field_name="unit__region__parent"
-    )
-    region = django_filters.ModelChoiceFilter(
+    town = ModelChoiceFilter(label=_("Town"), queryset=_towns, field_name="unit__region__parent")
+    region = ModelChoiceFilter(
         label=_("Village or community"), queryset=_villages, field_name="unit__region"
     )
-    committee = django_filters.ModelChoiceFilter(
+    committee = ModelChoiceFilter(
         label=_("Sector committee"), queryset=_committees, field_name="unit__committee"
     )
-    unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
-    found_by = django_filters.NumberFilter(label=_("Found by"), field_name="found_by_id")
+    unit = IdFilter(label=_("Unit"), field_name="unit_id")
+    found_by = IdFilter(label=_("Found by"), field_name="found_by_id")
     overdue = django_filters.BooleanFilter(label=_("Overdue"), widget=forms.NullBooleanSelect)
     found_from = django_filters.DateFilter(
         label=_("Found from"), field_name="found_at__date", lookup_expr="gte"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import Id, Offset, Year
 from anjian.core.export import xlsx_response
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
@@ -65,7 +66,7 @@ class MonthlyReportOut(Schema):
     month: str = Field(description="YYYY-MM")
     kind: MonthlyReportKind
     kind_label: str
-    hazard_ids: list[int]
+    hazard_ids: list[Id]
     checks_done: int
     note: str
     signed_name: str
@@ -101,17 +102,17 @@ class MonthlyReportPageOut(Schema):
 
 class MonthlyReportFilterIn(Schema):
     month: str | None = Field(None, pattern=MONTH_PATTERN, description=MONTH_HELP)
-    unit_id: int | None = None
+    unit_id: Id | None = None
     kind: MonthlyReportKind | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class MonthlyReportIn(Schema):
-    unit_id: int
+    unit_id: Id
     month: str = Field(..., pattern=MONTH_PATTERN, description=MONTH_HELP)
     kind: MonthlyReportKind
-    hazard_ids: list[int] = Field(
+    hazard_ids: list[Id] = Field(
         default_factory=list, description="For kind=hazards: hazards found or closed that month"
     )
     checks_done: int = Field(0, ge=0, le=reports.MAX_CHECKS)
@@ -142,7 +143,7 @@ class CandidatesOut(Schema):
     unit_id: int
     month: str
     items: list[CandidateOut]
-    self_found_ids: list[int] = Field(
+    self_found_ids: list[Id] = Field(
         description="Hazards found by the unit's self-checks this month: while there is one, "
         "kind=none_found is refused"
     )
@@ -173,7 +174,7 @@ class MonthQueryIn(Schema):
 
 class MissingQueryIn(MonthQueryIn):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class OverviewOut(Schema):
@@ -196,7 +197,7 @@ class RemindOut(Schema):
     notifications: int
 
 
-class FigureOut(Schema):
+class ReportFigureOut(Schema):
     key: str
     label: str
     definition: str
@@ -214,7 +215,7 @@ class StatementOut(Schema):
     due: datetime.date
     is_late: bool
     figures: dict[str, Any]
-    rows: list[FigureOut]
+    rows: list[ReportFigureOut]
     principal_name: str
     signed_at: datetime.datetime
     xlsx_url: str
@@ -238,28 +239,28 @@ class StatementPageOut(Schema):
 
 
 class StatementFilterIn(Schema):
-    unit_id: int | None = None
-    year: int | None = None
+    unit_id: Id | None = None
+    year: Year | None = None
     period: Period | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class StatementSignIn(Schema):
-    unit_id: int
+    unit_id: Id
     period: Period
-    year: int
+    year: Year
     quarter: int | None = Field(None, ge=1, le=4, description="Required for period=quarter")
     principal_name: str = Field(..., max_length=reports.MAX_NAME)
 
 
 class PeriodQueryIn(Schema):
     period: Period = Period.QUARTER
-    year: int | None = Field(None, description="Default: the last period that has ended")
+    year: Year | None = Field(None, description="Default: the last period that has ended")
     quarter: int | None = Field(None, ge=1, le=4)
 
 
-class FiguresOut(Schema):
+class ReportFiguresOut(Schema):
     unit_id: int
     period: Period
     year: int
@@ -268,10 +269,10 @@ class FiguresOut(Schema):
     due: datetime.date
     ended: bool
     figures: dict[str, Any]
-    rows: list[FigureOut]
+    rows: list[ReportFigureOut]
 
 
-class PeriodOut(Schema):
+class ReportPeriodOut(Schema):
     period: Period
     year: int
     quarter: int | None
@@ -391,7 +392,7 @@ def hazard_reports_monthly_export(request: HttpRequest, query: Query[MonthQueryI
     operation_id="hazard_reports_monthly_get",
     summary="One monthly self-inspection report",
 )
-def hazard_reports_monthly_get(request: HttpRequest, report_id: int):
+def hazard_reports_monthly_get(request: HttpRequest, report_id: Id):
     _require(request, VIEW)
     return reports.monthly_report_get_for(request.auth, report_id)
 
@@ -403,7 +404,7 @@ def hazard_reports_monthly_get(request: HttpRequest, report_id: int):
     summary="Hazards of the unit found or closed in a month (to link to its report)",
 )
 def hazard_reports_monthly_candidates(
-    request: HttpRequest, unit_id: int, query: Query[MonthQueryIn]
+    request: HttpRequest, unit_id: Id, query: Query[MonthQueryIn]
 ):
     """Default month: the current one."""
     _require(request, REPORT)
@@ -470,7 +471,7 @@ def hazard_reports_statements_sign(request: HttpRequest, payload: StatementSignI
     operation_id="hazard_reports_statements_get",
     summary="One signed statistics statement with its figures as signed",
 )
-def hazard_reports_statements_get(request: HttpRequest, statement_id: int):
+def hazard_reports_statements_get(request: HttpRequest, statement_id: Id):
     _require(request, VIEW)
     return _statement_out(statements.statement_get_for(request.auth, statement_id))
 
@@ -482,7 +483,7 @@ def hazard_reports_statements_get(request: HttpRequest, statement_id: int):
     summary="The signed statement as a printable Excel table",
     openapi_extra=XLSX_RESPONSE,
 )
-def hazard_reports_statements_xlsx(request: HttpRequest, statement_id: int) -> HttpResponse:
+def hazard_reports_statements_xlsx(request: HttpRequest, statement_id: Id) -> HttpResponse:
     _require(request, VIEW)
     statement, content = statements.statement_download(
         actor=request.auth, statement_id=statement_id
@@ -492,12 +493,12 @@ def hazard_reports_statements_xlsx(request: HttpRequest, statement_id: int) -> H
 
 @router.get(
     "/units/{int:unit_id}/statement-figures",
-    response=FiguresOut,
+    response=ReportFiguresOut,
     operation_id="hazard_reports_statement_figures",
     summary="The statistics table of a unit for a quarter or a year, computed now",
 )
 def hazard_reports_statement_figures(
-    request: HttpRequest, unit_id: int, query: Query[PeriodQueryIn]
+    request: HttpRequest, unit_id: Id, query: Query[PeriodQueryIn]
 ):
     """A preview before signing (or the office's look at a period not yet signed). Default:
     the last quarter (or year) that has ended."""
@@ -524,11 +525,11 @@ def hazard_reports_statement_figures(
 
 @router.get(
     "/units/{int:unit_id}/statement-periods",
-    response=list[PeriodOut],
+    response=list[ReportPeriodOut],
     operation_id="hazard_reports_statement_periods",
     summary="The unit's last quarters and years with their due dates and signed statements",
 )
-def hazard_reports_statement_periods(request: HttpRequest, unit_id: int):
+def hazard_reports_statement_periods(request: HttpRequest, unit_id: Id):
     _require(request, VIEW)
     unit = reports.unit_get_for(request.auth, unit_id)
     return statements.statement_periods_for(unit)

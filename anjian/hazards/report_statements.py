@@ -523,12 +523,15 @@ def statement_xlsx(statement: StatisticsStatement) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
+    from anjian.core.export import write_cell
+    from anjian.core.safe_text import sheet_title
+
     statement_describe(statement)
     unit = statement.unit
     first, after = period_dates(statement.period, statement.year, statement.quarter)
     wb = Workbook()
     ws = wb.active
-    ws.title = str(statement.label)[:31]
+    ws.title = sheet_title(statement.label)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
@@ -536,7 +539,7 @@ def statement_xlsx(statement: StatisticsStatement) -> bytes:
         ws.column_dimensions[column].width = width
 
     ws.merge_cells("A1:D1")
-    ws["A1"] = _("Hazard investigation and remediation statistics and analysis table")
+    write_cell(ws, 1, 1, _("Hazard investigation and remediation statistics and analysis table"))
     ws["A1"].font = Font(bold=True, size=15)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
@@ -552,15 +555,15 @@ def statement_xlsx(statement: StatisticsStatement) -> bytes:
     ]
     row = 2
     for label, value in facts:
-        ws.cell(row=row, column=1, value=str(label))
+        write_cell(ws, row, 1, str(label))
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        ws.cell(row=row, column=3, value=value)
+        write_cell(ws, row, 3, value)
         ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
         row += 1
     row += 1
     header = [_("No."), _("Item"), _("Figure"), _("How it is counted")]
     for column, title in enumerate(header, start=1):
-        cell = ws.cell(row=row, column=column, value=str(title))
+        cell = write_cell(ws, row, column, str(title))
         cell.font = Font(bold=True)
         cell.border = box
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -568,19 +571,19 @@ def statement_xlsx(statement: StatisticsStatement) -> bytes:
         row += 1
         values = [number, figure["label"], figure["value"], figure["definition"]]
         for column, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=column, value=value)
+            cell = write_cell(ws, row, column, value)
             cell.border = box
             cell.alignment = wrap
     row += 2
-    ws.cell(row=row, column=1, value=str(_("Principal (signature)")))
+    write_cell(ws, row, 1, str(_("Principal (signature)")))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-    ws.cell(row=row, column=3, value=statement.principal_name).font = Font(bold=True)
+    write_cell(ws, row, 3, statement.principal_name).font = Font(bold=True)
     row += 1
-    ws.cell(row=row, column=1, value=str(_("Signed on")))
+    write_cell(ws, row, 1, str(_("Signed on")))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-    ws.cell(row=row, column=3, value=timezone.localdate(statement.signed_at).isoformat())
+    write_cell(ws, row, 3, timezone.localdate(statement.signed_at).isoformat())
     if statement.is_late:
-        ws.cell(row=row, column=4, value=str(_("Signed after the due date")))
+        write_cell(ws, row, 4, str(_("Signed after the due date")))
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
     ws.page_setup.fitToWidth = 1

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import DbInt, Id, Offset
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.hazards import tipoffs
@@ -171,18 +172,18 @@ class TipOffFilterIn(Schema):
     received_from: datetime.date | None = None
     received_to: datetime.date | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class AcceptIn(Schema):
-    expected_version: int
-    unit_id: int = Field(description="A unit of the tip-off's town")
+    expected_version: DbInt
+    unit_id: Id = Field(description="A unit of the tip-off's town")
     location: str | None = Field(None, max_length=200, description="Default: the tip-off's place")
     description: str | None = Field(None, description="Default: the tip-off's text")
     hazard_type: HazardType
     category: HazardCategory
     level: HazardLevel = HazardLevel.GENERAL
-    sub_grade: int | None = None
+    sub_grade: DbInt | None = None
     legal_basis: str | None = None
     requirement: str | None = None
     responsible_person: str | None = Field(None, max_length=50)
@@ -195,7 +196,7 @@ class AcceptIn(Schema):
 
 
 class DismissIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     reason: str = Field(..., max_length=tipoffs.MAX_DESCRIPTION)
     public_reply: str = Field("", max_length=tipoffs.MAX_REPLY)
 
@@ -304,7 +305,7 @@ def tip_offs_list(request: HttpRequest, filters: Query[TipOffFilterIn]):
     operation_id="tip_offs_get",
     summary="One tip-off",
 )
-def tip_offs_get(request: HttpRequest, tipoff_id: int):
+def tip_offs_get(request: HttpRequest, tipoff_id: Id):
     _require(request)
     return _out(request.auth, tipoff_id)
 
@@ -315,7 +316,7 @@ def tip_offs_get(request: HttpRequest, tipoff_id: int):
     operation_id="tip_offs_accept",
     summary="Accept a tip-off as a hazard at a unit of its town",
 )
-def tip_offs_accept(request: HttpRequest, tipoff_id: int, payload: AcceptIn):
+def tip_offs_accept(request: HttpRequest, tipoff_id: Id, payload: AcceptIn):
     """The hazard is recorded with source ``tip_off`` and the tip-off's photos; with a deadline
     (or working days) rectification is ordered at once. 409 when already triaged or stale."""
     _require(request)
@@ -336,7 +337,7 @@ def tip_offs_accept(request: HttpRequest, tipoff_id: int, payload: AcceptIn):
     operation_id="tip_offs_dismiss",
     summary="Dismiss a tip-off with a reason and a reply to the reporter",
 )
-def tip_offs_dismiss(request: HttpRequest, tipoff_id: int, payload: DismissIn):
+def tip_offs_dismiss(request: HttpRequest, tipoff_id: Id, payload: DismissIn):
     _require(request)
     tipoffs.tipoff_dismiss(
         actor=request.auth,
@@ -366,7 +367,7 @@ def tip_offs_dismiss(request: HttpRequest, tipoff_id: int, payload: DismissIn):
         }
     },
 )
-def tip_offs_photo(request: HttpRequest, tipoff_photo_id: int, original: bool = False):
+def tip_offs_photo(request: HttpRequest, tipoff_photo_id: Id, original: bool = False):
     _require(request)
     photo = tipoffs.tipoff_photo_get_for(request.auth, tipoff_photo_id)
     file = photo.original if original else photo.image

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from anjian.core.api_types import DbInt, Id, Offset
 from anjian.core.choices import choice_label
 from anjian.core.scoping import get_scope
 from anjian.hazards.choices import HazardCategory, HazardLevel
@@ -45,7 +46,7 @@ def _require(request: HttpRequest, action: str = VIEW) -> None:
 # --- Schemas -------------------------------------------------------------------------------------
 
 
-class RefOut(Schema):
+class InspectionRefOut(Schema):
     id: int
     name: str
 
@@ -59,14 +60,14 @@ class ChecklistRefOut(Schema):
 
 class InspectionRowOut(Schema):
     id: int
-    unit: RefOut
+    unit: InspectionRefOut
     village: str
     checklist: ChecklistRefOut
     kind: InspectionKind
     kind_label: str
     status: InspectionStatus
     status_label: str
-    lead: RefOut
+    lead: InspectionRefOut
     place: str
     started_at: datetime.datetime
     finished_at: datetime.datetime | None
@@ -79,7 +80,7 @@ class InspectionPageOut(Schema):
     count: int
 
 
-class PhotoOut(Schema):
+class InspectionPhotoOut(Schema):
     id: int
     sha256: str
     content_type: str
@@ -104,11 +105,11 @@ class ResultOut(Schema):
     note: str
     location: str
     answered_at: datetime.datetime | None
-    photos: list[PhotoOut]
+    photos: list[InspectionPhotoOut]
     hazard_id: int | None
 
 
-class SectionOut(Schema):
+class InspectionSectionOut(Schema):
     id: int
     title: str
     results: list[ResultOut]
@@ -116,14 +117,14 @@ class SectionOut(Schema):
 
 class InspectionDetailOut(InspectionRowOut):
     client_key: uuid.UUID
-    officers: list[RefOut]
+    officers: list[InspectionRefOut]
     attendees: str
     summary: str
     unit_signatory: str
     unit_signature: str = Field(description="PNG data URL (empty until finished)")
     inspector_signature: str
-    sections: list[SectionOut]
-    hazard_ids: list[int]
+    sections: list[InspectionSectionOut]
+    hazard_ids: list[Id]
 
 
 class SavedResultOut(Schema):
@@ -132,7 +133,7 @@ class SavedResultOut(Schema):
     note: str
     location: str
     answered_at: datetime.datetime | None
-    photos: list[PhotoOut]
+    photos: list[InspectionPhotoOut]
     inspection_version: int
 
 
@@ -140,22 +141,22 @@ class InspectionFilterIn(Schema):
     q: str | None = Field(None, description="Unit, place, checklist or inspector")
     status: InspectionStatus | None = None
     kind: InspectionKind | None = None
-    unit: int | None = Field(None, description="Unit id")
+    unit: Id | None = Field(None, description="Unit id")
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
-class StartIn(Schema):
-    unit_id: int
-    checklist_id: int = Field(description="A published checklist version")
+class InspectionStartIn(Schema):
+    unit_id: Id
+    checklist_id: Id = Field(description="A published checklist version")
     kind: InspectionKind | None = Field(None, description="Default: by the caller's role")
     client_key: uuid.UUID | None = Field(
         None, description="Made by the phone; sending it again returns the same inspection"
     )
     place: str = Field("", max_length=200)
-    officer_ids: list[int] = Field(default_factory=list)
+    officer_ids: list[Id] = Field(default_factory=list)
 
 
 class ResultIn(Schema):
@@ -167,37 +168,37 @@ class ResultIn(Schema):
 
 
 class UpdateIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     place: str | None = Field(None, max_length=200)
     attendees: str | None = None
     summary: str | None = None
-    officer_ids: list[int] | None = None
+    officer_ids: list[Id] | None = None
 
 
 class HazardChoiceIn(Schema):
     """What the inspector decides for one failed item; what is left out keeps the default."""
 
-    item_id: int = Field(description="The failed checklist item")
+    item_id: Id = Field(description="The failed checklist item")
     level: HazardLevel | None = Field(None, description="general (一般) or major (重大)")
     deadline: datetime.date | None = Field(None, description="This hazard's own deadline")
-    working_days: int | None = Field(None, description="Or working days from today (1–365)")
+    working_days: DbInt | None = Field(None, description="Or working days from today (1–365)")
     requirement: str | None = Field(None, description="The rectification requirement")
     rectified_on_spot: bool = Field(
         False, description="Rectified on the spot: recorded and closed at once (not major)"
     )
     on_spot_description: str = Field("", description="What was done (rectified on the spot)")
-    on_spot_photo_ids: list[int] = Field(
+    on_spot_photo_ids: list[Id] = Field(
         [], description="Photos of the item that show the rectification (at least one)"
     )
 
 
 class FinishIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     unit_signatory: str
     unit_signature: str = Field(description="data:image/png;base64,… at most 300 KB")
     inspector_signature: str
     deadline: datetime.date | None = None
-    working_days: int | None = Field(None, description="Default 7 for ordinary hazards")
+    working_days: DbInt | None = Field(None, description="Default 7 for ordinary hazards")
     hazards: list[HazardChoiceIn] | None = Field(
         None, description="Per failed item: level, deadline, requirement or rectified on the spot"
     )
@@ -217,7 +218,7 @@ class FinishIn(Schema):
 
 
 class CancelIn(Schema):
-    expected_version: int
+    expected_version: DbInt
     reason: str
 
 
@@ -337,7 +338,7 @@ def inspections_list(request: HttpRequest, filters: Query[InspectionFilterIn]):
     operation_id="inspections_get",
     summary="One inspection with its results by section, photos and hazards",
 )
-def inspections_get(request: HttpRequest, inspection_id: int):
+def inspections_get(request: HttpRequest, inspection_id: Id):
     _require(request)
     return _detail(request, inspection_id)
 
@@ -348,7 +349,7 @@ def inspections_get(request: HttpRequest, inspection_id: int):
     operation_id="inspections_start",
     summary="Start an inspection (idempotent on client_key)",
 )
-def inspections_start(request: HttpRequest, payload: StartIn):
+def inspections_start(request: HttpRequest, payload: InspectionStartIn):
     """201 with a new inspection; 200 with the same one when ``client_key`` was sent before."""
     _require(request, INSPECT)
     replay = bool(
@@ -374,8 +375,8 @@ def inspections_start(request: HttpRequest, payload: StartIn):
 )
 def inspections_result_record(
     request: HttpRequest,
-    inspection_id: int,
-    item_id: int,
+    inspection_id: Id,
+    item_id: Id,
     payload: Form[ResultIn],
     photos: File[list[UploadedFile]] = None,
 ):
@@ -407,7 +408,7 @@ def inspections_result_record(
     operation_id="inspections_update",
     summary="Correct the place, attendees, summary or officers",
 )
-def inspections_update(request: HttpRequest, inspection_id: int, payload: UpdateIn):
+def inspections_update(request: HttpRequest, inspection_id: Id, payload: UpdateIn):
     _require(request, INSPECT)
     data = payload.model_dump(exclude_unset=True)
     expected_version = data.pop("expected_version")
@@ -428,7 +429,7 @@ def inspections_update(request: HttpRequest, inspection_id: int, payload: Update
     operation_id="inspections_finish",
     summary="Finish and lock: failed items become hazards",
 )
-def inspections_finish(request: HttpRequest, inspection_id: int, payload: FinishIn):
+def inspections_finish(request: HttpRequest, inspection_id: Id, payload: FinishIn):
     """Every item answered, both signatures (PNG data URLs) and the unit's signatory are needed.
     Each failed item is recorded as a hazard; if one is refused, nothing is finished (422).
     ``hazards`` chooses per failed item (errors name it: ``hazards.<item id>.<field>``)."""
@@ -449,7 +450,7 @@ def inspections_finish(request: HttpRequest, inspection_id: int, payload: Finish
     operation_id="inspections_cancel",
     summary="Cancel an inspection in progress (the lead or the town office)",
 )
-def inspections_cancel(request: HttpRequest, inspection_id: int, payload: CancelIn):
+def inspections_cancel(request: HttpRequest, inspection_id: Id, payload: CancelIn):
     _require(request, INSPECT)
     services.inspection_cancel(
         actor=request.auth,
@@ -489,7 +490,7 @@ def _photo_file(request: HttpRequest, photo_id: int, *, original: bool) -> FileR
     summary="A photo of an item, resized for display (JPEG)",
     openapi_extra=IMAGE_RESPONSES,
 )
-def inspections_photo_image(request: HttpRequest, result_photo_id: int):
+def inspections_photo_image(request: HttpRequest, result_photo_id: Id):
     return _photo_file(request, result_photo_id, original=False)
 
 
@@ -500,7 +501,7 @@ def inspections_photo_image(request: HttpRequest, result_photo_id: int):
     summary="A photo of an item as uploaded",
     openapi_extra=IMAGE_RESPONSES,
 )
-def inspections_photo_original(request: HttpRequest, result_photo_id: int):
+def inspections_photo_original(request: HttpRequest, result_photo_id: Id):
     return _photo_file(request, result_photo_id, original=True)
 
 
@@ -512,8 +513,8 @@ class OfficersIn(Schema):
 
 
 class OfficersOut(Schema):
-    officers: list[RefOut] = Field(description="Who takes part now, the inspector first")
-    choices: list[RefOut] = Field(
+    officers: list[InspectionRefOut] = Field(description="Who takes part now, the inspector first")
+    choices: list[InspectionRefOut] = Field(
         description="Who may be chosen: the inspector and the officers with a valid certificate"
     )
     may_change: bool = Field(description="False once a document is issued for the inspection")

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.filters import IdFilter
 from anjian.core.navigation import url_or_none
 from anjian.inspections.choices import InspectionKind, InspectionStatus, ItemResult
 from anjian.inspections.models import (
@@ -42,7 +43,7 @@ def _count(value: str):
 class InspectionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=InspectionStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=InspectionKind.choices)
-    unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    unit = IdFilter(label=_("Unit"), field_name="unit_id")
     date_from = django_filters.DateFilter(
         label=_("Started from"),
         field_name="started_at",

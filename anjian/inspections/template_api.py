@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from anjian.core.api_types import Id, Offset
 from anjian.core.choices import choice_label
 from anjian.core.export import xlsx_response
 from anjian.core.scoping import get_scope
@@ -96,7 +97,7 @@ class ItemOut(Schema):
     guidance: str
 
 
-class SectionOut(Schema):
+class ChecklistSectionOut(Schema):
     id: int
     title: str
     order: int
@@ -112,13 +113,13 @@ class VersionOut(Schema):
     status_label: str
     note: str
     published_at: datetime.datetime | None
-    sections: list[SectionOut]
+    sections: list[ChecklistSectionOut]
 
 
 class TemplateListIn(Schema):
     q: str | None = Field(None, max_length=100, description="Name, code or description")
     shipped: bool | None = Field(None, description="true: shipped only; false: the town's only")
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
 
 
@@ -131,10 +132,10 @@ class TemplateUpdateIn(Schema):
 
 
 class CopyIn(Schema):
-    region_id: int | None = Field(None, description="The town (default: the caller's town)")
+    region_id: Id | None = Field(None, description="The town (default: the caller's town)")
 
 
-class PublishIn(Schema):
+class ChecklistPublishIn(Schema):
     note: str = Field("", max_length=300, description="What changed")
 
 
@@ -158,13 +159,13 @@ class ItemFieldsIn(Schema):
 
 
 class ItemCreateIn(ItemFieldsIn):
-    section_id: int
+    section_id: Id
     text: str = Field(..., min_length=1)
 
 
 class ItemMoveIn(Schema):
     direction: Literal["up", "down"] | None = None
-    section_id: int | None = Field(None, description="Move to the end of this section")
+    section_id: Id | None = Field(None, description="Move to the end of this section")
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def checklists_list(request: HttpRequest, filters: Query[TemplateListIn]):
     operation_id="checklists_for_unit",
     summary="The templates suited to a unit (its categories, its kind, then the general one)",
 )
-def checklists_for_unit(request: HttpRequest, unit_id: int):
+def checklists_for_unit(request: HttpRequest, unit_id: Id):
     _require(request)
     unit = Unit.objects.for_action(request.auth, "units.view").filter(pk=unit_id).first()
     if unit is None:
@@ -309,7 +310,7 @@ def checklists_for_unit(request: HttpRequest, unit_id: int):
     operation_id="checklists_get",
     summary="One template with its versions",
 )
-def checklists_get(request: HttpRequest, template_id: int):
+def checklists_get(request: HttpRequest, template_id: Id):
     _require(request)
     return _template_detail(request.auth, template_id)
 
@@ -320,7 +321,7 @@ def checklists_get(request: HttpRequest, template_id: int):
     operation_id="checklists_update",
     summary="Change a town's template: name, description, kinds, categories, in use",
 )
-def checklists_update(request: HttpRequest, template_id: int, payload: TemplateUpdateIn):
+def checklists_update(request: HttpRequest, template_id: Id, payload: TemplateUpdateIn):
     _require(request, MANAGE)
     data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     services.template_update(actor=request.auth, template_id=template_id, **data)
@@ -333,7 +334,7 @@ def checklists_update(request: HttpRequest, template_id: int, payload: TemplateU
     operation_id="checklists_copy",
     summary="Copy a template to the caller's town (its published content as a version 1 draft)",
 )
-def checklists_copy(request: HttpRequest, template_id: int, payload: CopyIn):
+def checklists_copy(request: HttpRequest, template_id: Id, payload: CopyIn):
     _require(request, MANAGE)
     region = None
     if payload.region_id is not None:
@@ -350,7 +351,7 @@ def checklists_copy(request: HttpRequest, template_id: int, payload: CopyIn):
     operation_id="checklists_draft_start",
     summary="Start a new draft from the published version (refused while a draft exists)",
 )
-def checklists_draft_start(request: HttpRequest, template_id: int):
+def checklists_draft_start(request: HttpRequest, template_id: Id):
     _require(request, MANAGE)
     draft = services.version_start_draft(actor=request.auth, template_id=template_id)
     return Status(201, _version(request.auth, draft.pk))
@@ -365,7 +366,7 @@ def checklists_draft_start(request: HttpRequest, template_id: int):
     operation_id="checklists_version_get",
     summary="One version with its sections and items",
 )
-def checklists_version_get(request: HttpRequest, version_id: int):
+def checklists_version_get(request: HttpRequest, version_id: Id):
     _require(request)
     return _version(request.auth, version_id)
 
@@ -376,7 +377,7 @@ def checklists_version_get(request: HttpRequest, version_id: int):
     operation_id="checklists_version_publish",
     summary="Publish a draft (it is frozen; the version published before retires)",
 )
-def checklists_version_publish(request: HttpRequest, version_id: int, payload: PublishIn):
+def checklists_version_publish(request: HttpRequest, version_id: Id, payload: ChecklistPublishIn):
     _require(request, MANAGE)
     services.version_publish(actor=request.auth, version_id=version_id, note=payload.note)
     return _version(request.auth, version_id)
@@ -387,7 +388,7 @@ def checklists_version_publish(request: HttpRequest, version_id: int, payload: P
     operation_id="checklists_version_export",
     summary="A version as an Excel workbook",
 )
-def checklists_version_export(request: HttpRequest, version_id: int):
+def checklists_version_export(request: HttpRequest, version_id: Id):
     _require(request)
     version = services.version_get_for(request.auth, version_id)
     return xlsx_response(version_filename(version), version_xlsx(version))
@@ -399,7 +400,7 @@ def checklists_version_export(request: HttpRequest, version_id: int):
     operation_id="checklists_version_import",
     summary="Replace a draft's sections and items with a workbook's (multipart ``file``)",
 )
-def checklists_version_import(request: HttpRequest, version_id: int, file: File[UploadedFile]):
+def checklists_version_import(request: HttpRequest, version_id: Id, file: File[UploadedFile]):
     """The columns of the export (分项, 序号, 检查内容, 依据, 隐患等级, 隐患类别, 重大隐患判定,
     判定条款, 检查方法). A bad row gives 422 with one message per bad cell (row and column); nothing
     is written then."""
@@ -410,11 +411,11 @@ def checklists_version_import(request: HttpRequest, version_id: int, file: File[
 
 @router.post(
     "/versions/{int:version_id}/sections",
-    response={201: SectionOut},
+    response={201: ChecklistSectionOut},
     operation_id="checklists_section_add",
     summary="Add a section to a draft",
 )
-def checklists_section_add(request: HttpRequest, version_id: int, payload: SectionIn):
+def checklists_section_add(request: HttpRequest, version_id: Id, payload: SectionIn):
     _require(request, MANAGE)
     section = services.section_add(actor=request.auth, version_id=version_id, title=payload.title)
     return Status(201, _section(request.auth, version_id, section.pk))
@@ -422,12 +423,12 @@ def checklists_section_add(request: HttpRequest, version_id: int, payload: Secti
 
 @router.patch(
     "/versions/{int:version_id}/sections/{int:section_id}",
-    response=SectionOut,
+    response=ChecklistSectionOut,
     operation_id="checklists_section_update",
     summary="Rename a section of a draft, or move it up or down",
 )
 def checklists_section_update(
-    request: HttpRequest, version_id: int, section_id: int, payload: SectionUpdateIn
+    request: HttpRequest, version_id: Id, section_id: Id, payload: SectionUpdateIn
 ):
     _require(request, MANAGE)
     services.section_update(
@@ -446,7 +447,7 @@ def checklists_section_update(
     operation_id="checklists_section_delete",
     summary="Delete a section of a draft with its items",
 )
-def checklists_section_delete(request: HttpRequest, version_id: int, section_id: int):
+def checklists_section_delete(request: HttpRequest, version_id: Id, section_id: Id):
     _require(request, MANAGE)
     services.section_delete(actor=request.auth, version_id=version_id, section_id=section_id)
     return Status(204, None)
@@ -458,7 +459,7 @@ def checklists_section_delete(request: HttpRequest, version_id: int, section_id:
     operation_id="checklists_item_add",
     summary="Add an item to a section of a draft",
 )
-def checklists_item_add(request: HttpRequest, version_id: int, payload: ItemCreateIn):
+def checklists_item_add(request: HttpRequest, version_id: Id, payload: ItemCreateIn):
     _require(request, MANAGE)
     data = payload.model_dump(exclude_none=True)
     section_id = data.pop("section_id")
@@ -475,7 +476,7 @@ def checklists_item_add(request: HttpRequest, version_id: int, payload: ItemCrea
     summary="Change an item of a draft",
 )
 def checklists_item_update(
-    request: HttpRequest, version_id: int, item_id: int, payload: ItemFieldsIn
+    request: HttpRequest, version_id: Id, item_id: Id, payload: ItemFieldsIn
 ):
     _require(request, MANAGE)
     data = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
@@ -489,7 +490,7 @@ def checklists_item_update(
     operation_id="checklists_item_delete",
     summary="Delete an item of a draft",
 )
-def checklists_item_delete(request: HttpRequest, version_id: int, item_id: int):
+def checklists_item_delete(request: HttpRequest, version_id: Id, item_id: Id):
     _require(request, MANAGE)
     services.item_delete(actor=request.auth, version_id=version_id, item_id=item_id)
     return Status(204, None)
@@ -501,7 +502,7 @@ def checklists_item_delete(request: HttpRequest, version_id: int, item_id: int):
     operation_id="checklists_item_move",
     summary="Move an item up or down, or to the end of another section",
 )
-def checklists_item_move(request: HttpRequest, version_id: int, item_id: int, payload: ItemMoveIn):
+def checklists_item_move(request: HttpRequest, version_id: Id, item_id: Id, payload: ItemMoveIn):
     _require(request, MANAGE)
     services.item_move(
         actor=request.auth,

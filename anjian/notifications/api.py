@@ -7,6 +7,7 @@ import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from anjian.core.api_types import Id, Offset
 from anjian.notifications import services
 from anjian.notifications.selectors import notification_list_for, notification_unread_count
 
@@ -39,7 +40,7 @@ class NotificationPageOut(Schema):
 class NotificationFilterIn(Schema):
     unread: bool = Field(False, description="Only unread messages")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class ReadAllOut(Schema):
@@ -79,6 +80,6 @@ def notifications_read_all(request: HttpRequest):
     operation_id="notifications_read",
     summary="Mark one of the caller's messages read",
 )
-def notifications_read(request: HttpRequest, notification_id: int):
+def notifications_read(request: HttpRequest, notification_id: Id):
     """Another person's message is 404, as if it did not exist."""
     return services.notification_mark_read(actor=request.auth, notification_id=notification_id)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import DbInt, Id, Offset, Year
 from anjian.core.choices import choice_label
 from anjian.core.scoping import get_scope
 from anjian.inspections.choices import InspectionKind, InspectionStatus
@@ -79,22 +80,22 @@ class PlanPageOut(Schema):
 
 
 class PlanFilterIn(Schema):
-    year: int | None = None
-    town_id: int | None = None
+    year: Year | None = None
+    town_id: Id | None = None
     status: PlanStatus | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class GenerateIn(Schema):
-    town_id: int
-    year: int
+    town_id: Id
+    year: Year
     random_share: int | None = Field(None, ge=0, le=100)
-    seed: int | None = Field(None, ge=0, description="The same seed repeats a draw")
+    seed: DbInt | None = Field(None, ge=0, description="The same seed repeats a draw")
 
 
 class PublishIn(Schema):
-    expected_version: int
+    expected_version: DbInt
 
 
 class ProgressRowOut(Schema):
@@ -135,15 +136,15 @@ class RulePageOut(Schema):
 
 
 class RuleCreateIn(Schema):
-    town_id: int
+    town_id: Id
     category_code: str
     kind: str
-    visits_per_year: int
+    visits_per_year: DbInt
 
 
 class RuleUpdateIn(Schema):
-    visits_per_year: int
-    expected_version: int | None = None
+    visits_per_year: DbInt
+    expected_version: DbInt | None = None
 
 
 class TaskOut(Schema):
@@ -173,34 +174,34 @@ class TaskPageOut(Schema):
 
 class TaskFilterIn(Schema):
     q: str | None = Field(None, description="Unit, person or village")
-    plan: int | None = Field(None, description="Plan id")
-    year: int | None = None
+    plan: Id | None = Field(None, description="Plan id")
+    year: Year | None = None
     month: int | None = Field(None, ge=1, le=12)
     kind: InspectionKind | None = None
     state: TaskState | None = None
-    assignee: int | None = Field(None, description="User id")
-    category: int | None = Field(None, description="Unit category id")
+    assignee: Id | None = Field(None, description="User id")
+    category: DbInt | None = Field(None, description="Unit category id")
     grade: Grade | None = None
-    unit: int | None = Field(None, description="Unit id")
+    unit: Id | None = Field(None, description="Unit id")
     is_random: bool | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class LateFilterIn(Schema):
-    plan_id: int | None = None
+    plan_id: Id | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class ReassignIn(Schema):
-    assignee_id: int | None = Field(None, description="Empty: not assigned")
+    assignee_id: Id | None = Field(None, description="Empty: not assigned")
     reason: str = Field("", description="Required once the plan is published")
-    expected_version: int | None = None
+    expected_version: DbInt | None = None
 
 
 class StartIn(Schema):
-    checklist_id: int | None = Field(None, description="Default: the first suited checklist")
+    checklist_id: Id | None = Field(None, description="Default: the first suited checklist")
     client_key: uuid.UUID | None = Field(
         None, description="Sending it again returns the same inspection"
     )
@@ -335,7 +336,7 @@ def plans_list(request: HttpRequest, filters: Query[PlanFilterIn]):
 @router.get(
     "/{int:plan_id}", response=PlanOut, operation_id="plans_get", summary="One inspection plan"
 )
-def plans_get(request: HttpRequest, plan_id: int):
+def plans_get(request: HttpRequest, plan_id: Id):
     _require(request)
     plan = _plans(request.auth).filter(pk=plan_id).first()
     if plan is None:
@@ -365,7 +366,7 @@ def plans_generate(request: HttpRequest, payload: GenerateIn):
     operation_id="plans_publish",
     summary="Publish a draft plan",
 )
-def plans_publish(request: HttpRequest, plan_id: int, payload: PublishIn):
+def plans_publish(request: HttpRequest, plan_id: Id, payload: PublishIn):
     _require(request, MANAGE)
     services.plan_publish(
         actor=request.auth, plan_id=plan_id, expected_version=payload.expected_version
@@ -379,7 +380,7 @@ def plans_publish(request: HttpRequest, plan_id: int, payload: PublishIn):
     operation_id="plans_progress",
     summary="Planned, done and late tasks by month, person, kind, grade and category",
 )
-def plans_progress(request: HttpRequest, plan_id: int, filters: Query[TaskFilterIn]):
+def plans_progress(request: HttpRequest, plan_id: Id, filters: Query[TaskFilterIn]):
     """Counted over the tasks you may see (an expert: the contracted units')."""
     _require(request)
     plan = services.plan_get_for(request.auth, plan_id)
@@ -401,7 +402,7 @@ def plans_progress(request: HttpRequest, plan_id: int, filters: Query[TaskFilter
     operation_id="plans_frequency_rules_list",
     summary="The inspection frequencies of the towns you may see",
 )
-def plans_frequency_rules_list(request: HttpRequest, town_id: int | None = None):
+def plans_frequency_rules_list(request: HttpRequest, town_id: Id | None = None):
     """A town's defaults are created on first use (when you may manage its plan)."""
     _require(request)
     if get_scope(request.auth).can(MANAGE):
@@ -437,7 +438,7 @@ def plans_frequency_rules_create(request: HttpRequest, payload: RuleCreateIn):
     summary="Change the visits a year of a frequency",
 )
 def plans_frequency_rules_update(
-    request: HttpRequest, frequency_rule_id: int, payload: RuleUpdateIn
+    request: HttpRequest, frequency_rule_id: Id, payload: RuleUpdateIn
 ):
     _require(request, MANAGE)
     rule = services.frequency_rule_update(
@@ -490,7 +491,7 @@ def plans_tasks_late(request: HttpRequest, filters: Query[LateFilterIn]):
 @router.get(
     "/tasks/{int:task_id}", response=TaskOut, operation_id="plans_tasks_get", summary="One task"
 )
-def plans_tasks_get(request: HttpRequest, task_id: int):
+def plans_tasks_get(request: HttpRequest, task_id: Id):
     _require(request)
     return _task(request.auth, task_id)
 
@@ -501,7 +502,7 @@ def plans_tasks_get(request: HttpRequest, task_id: int):
     operation_id="plans_tasks_reassign",
     summary="Give a task to someone else (with a reason once published)",
 )
-def plans_tasks_reassign(request: HttpRequest, task_id: int, payload: ReassignIn):
+def plans_tasks_reassign(request: HttpRequest, task_id: Id, payload: ReassignIn):
     _require(request, MANAGE)
     services.task_reassign(actor=request.auth, task_id=task_id, **payload.model_dump())
     return _task(request.auth, task_id)
@@ -513,7 +514,7 @@ def plans_tasks_reassign(request: HttpRequest, task_id: int, payload: ReassignIn
     operation_id="plans_tasks_start",
     summary="Start the inspection of a task (idempotent)",
 )
-def plans_tasks_start(request: HttpRequest, task_id: int, payload: StartIn):
+def plans_tasks_start(request: HttpRequest, task_id: Id, payload: StartIn):
     """201 with a new inspection linked to the task; 200 when the task already had it."""
     _require(request, INSPECT)
     before = (

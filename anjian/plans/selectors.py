@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.choices import choice_label
+from anjian.core.filters import IdFilter, ModelChoiceFilter, YearFilter
 from anjian.inspections.choices import InspectionKind, InspectionStatus
 from anjian.plans.choices import PLAN_KIND_CHOICES, TaskState
 from anjian.plans.models import VIEW, InspectionPlan, InspectionTask
@@ -33,16 +34,14 @@ def _assignees(request):
 
 
 class TaskFilterSet(django_filters.FilterSet):
-    year = django_filters.NumberFilter(label=_("Year"), field_name="plan__year")
+    year = YearFilter(label=_("Year"), field_name="plan__year")
     month = django_filters.ChoiceFilter(label=_("Month"), choices=MONTH_CHOICES)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PLAN_KIND_CHOICES)
     state = django_filters.ChoiceFilter(
         label=_("Status"), choices=TaskState.choices, method="filter_state"
     )
-    assignee = django_filters.ModelChoiceFilter(
-        label=_("Assigned to"), queryset=_assignees, field_name="assignee"
-    )
-    category = django_filters.ModelChoiceFilter(
+    assignee = ModelChoiceFilter(label=_("Assigned to"), queryset=_assignees, field_name="assignee")
+    category = ModelChoiceFilter(
         label=_("Unit category"),
         queryset=Category.objects.filter(is_active=True),
         field_name="unit__categories",
@@ -51,8 +50,8 @@ class TaskFilterSet(django_filters.FilterSet):
         label=_("Supervision grade"), choices=Grade.choices, field_name="unit__grade"
     )
     is_random = django_filters.BooleanFilter(label=_("Drawn at random (双随机)"))
-    plan = django_filters.NumberFilter(label=_("Plan"), field_name="plan_id")
-    unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    plan = IdFilter(label=_("Plan"), field_name="plan_id")
+    unit = IdFilter(label=_("Unit"), field_name="unit_id")
 
     class Meta:
         model = InspectionTask

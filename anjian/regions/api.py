@@ -5,8 +5,10 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from anjian.core.api_types import DbInt, Id
+from anjian.core.pagination import LimitOffset
 from anjian.core.scoping import get_scope
 from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import regions_load_csv
@@ -34,7 +36,7 @@ class RegionOut(Schema):
 class RegionFilterIn(Schema):
     q: str | None = Field(None, description="Part of the name, or the start of the code")
     level: RegionLevel | None = None
-    parent: int | None = Field(None, description="Only the direct children of this region id")
+    parent: DbInt | None = Field(None, description="Only the direct children of this region id")
 
 
 class RegionImportOut(Schema):
@@ -49,7 +51,7 @@ def _require(request, action: str) -> None:
 
 
 @router.get("", response=list[RegionOut], operation_id="regions_list", summary="List regions")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginate(LimitOffset, max_limit=MAX_LIMIT)
 def regions_list(request, filters: Query[RegionFilterIn]):
     """Regions in your area, by code; ``limit`` is capped at 500."""
     _require(request, "regions.view")
@@ -97,7 +99,7 @@ def regions_import(request):
 @router.get(
     "/{int:region_id}", response=RegionOut, operation_id="regions_get", summary="One region"
 )
-def regions_get(request, region_id: int):
+def regions_get(request, region_id: Id):
     _require(request, "regions.view")
     region = Region.objects.for_action(request.auth, "regions.view").filter(pk=region_id).first()
     if region is None:

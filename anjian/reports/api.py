@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import Id, Offset
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.reports.documents import pack_download, summary_download
@@ -62,7 +63,7 @@ class PeriodIn(StatsPeriodIn):
 
 
 class SummaryIn(PeriodIn):
-    region_id: int | None = Field(None, description="Narrow to a town or village one may see")
+    region_id: Id | None = Field(None, description="Narrow to a town or village one may see")
 
 
 class PieceOut(Schema):
@@ -119,17 +120,17 @@ class MeetingPageOut(Schema):
 class MeetingListIn(Schema):
     q: str | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class MeetingIn(PeriodIn):
     held_on: datetime.date
-    region_id: int | None = Field(None, description="The town (only needed with several)")
+    region_id: Id | None = Field(None, description="The town (only needed with several)")
     title: str = Field("", max_length=120)
     notes: str = ""
 
 
-class ChangeOut(Schema):
+class MeetingChangeOut(Schema):
     key: str
     section: str
     label: str
@@ -139,7 +140,7 @@ class ChangeOut(Schema):
     difference: int | float | str | None
 
 
-class HazardRowOut(Schema):
+class MeetingHazardRowOut(Schema):
     id: int
     code: str
     unit_id: int
@@ -174,9 +175,9 @@ class PackOut(Schema):
     as_of: datetime.datetime
     figures: dict[str, Any] = Field(description="The statistics of the period (as /statistics)")
     previous_meeting: MeetingOut | None
-    changes: list[ChangeOut]
-    longest_overdue: list[HazardRowOut]
-    major_open: list[HazardRowOut]
+    changes: list[MeetingChangeOut]
+    longest_overdue: list[MeetingHazardRowOut]
+    major_open: list[MeetingHazardRowOut]
     repeat_offenders: list[RepeatOut]
     expert_findings: list[ExpertOut]
 
@@ -229,13 +230,13 @@ def reports_meetings_create(request: HttpRequest, payload: MeetingIn):
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut, operation_id="reports_meetings_get")
-def reports_meetings_get(request: HttpRequest, meeting_id: int):
+def reports_meetings_get(request: HttpRequest, meeting_id: Id):
     _require(request)
     return meeting_dict(meeting_get_for(request.auth, meeting_id))
 
 
 @router.get("/meetings/{meeting_id}/pack", response=PackOut, operation_id="reports_meetings_pack")
-def reports_meetings_pack(request: HttpRequest, meeting_id: int):
+def reports_meetings_pack(request: HttpRequest, meeting_id: Id):
     """The meeting's pack: figures, changes since the last meeting, hard problems, experts."""
     _require(request)
     meeting = meeting_get_for(request.auth, meeting_id)
@@ -247,7 +248,7 @@ def reports_meetings_pack(request: HttpRequest, meeting_id: int):
     operation_id="reports_meetings_pack_docx",
     openapi_extra=DOCX_RESPONSE,
 )
-def reports_meetings_pack_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def reports_meetings_pack_docx(request: HttpRequest, meeting_id: Id) -> HttpResponse:
     """The meeting's pack as a Word document."""
     _require(request)
     return pack_download(request.auth, meeting_get_for(request.auth, meeting_id))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from anjian.audit.services import audit_record
+from anjian.core.api_types import DbInt, Id, Offset, Year
 from anjian.core.export import xlsx_response
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
@@ -56,9 +57,9 @@ def _require(request: HttpRequest, action: str = VIEW) -> None:
 
 class PeriodIn(Schema):
     kind: PeriodKind | None = Field(None, description="Without it: this month")
-    year: int | None = None
-    month: int | None = Field(None, description="1–12, for kind=month")
-    quarter: int | None = Field(None, description="1–4, for kind=quarter")
+    year: Year | None = None
+    month: DbInt | None = Field(None, description="1–12, for kind=month")
+    quarter: DbInt | None = Field(None, description="1–4, for kind=quarter")
     start: datetime.date | None = Field(None, description="First day, for kind=custom")
     end: datetime.date | None = Field(None, description="Last day (inclusive), for kind=custom")
 
@@ -80,8 +81,8 @@ class PeriodIn(Schema):
 
 
 class FiguresIn(PeriodIn):
-    region_id: int | None = Field(None, description="Narrow to a town or village one may see")
-    committee_id: int | None = Field(None, description="Narrow to a sector committee")
+    region_id: Id | None = Field(None, description="Narrow to a town or village one may see")
+    committee_id: Id | None = Field(None, description="Narrow to a sector committee")
 
 
 class PeriodOut(Schema):
@@ -114,7 +115,7 @@ class FigureOut(Schema):
     sub: bool
 
 
-class SectionOut(Schema):
+class StatsSectionOut(Schema):
     key: str
     title: str
     rows: list[FigureOut]
@@ -125,7 +126,7 @@ class FiguresOut(Schema):
     as_of: datetime.datetime = Field(description="The moment 'at the end of the period' means")
     scope: ScopeOut
     areas: list[AreaOut]
-    sections: list[SectionOut]
+    sections: list[StatsSectionOut]
     generated_at: datetime.datetime
     hash: str = Field(description="SHA-256 of the figures (key → area → value)")
 
@@ -169,7 +170,7 @@ class RunDetailOut(RunOut):
 class RunListIn(Schema):
     q: str | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class RunIn(FiguresIn):
@@ -241,7 +242,7 @@ def _detail(user, run: StoredRun) -> dict[str, Any]:
 
 
 @router.get("/runs/{stats_run_id}", response=RunDetailOut, operation_id="statistics_runs_get")
-def statistics_runs_get(request: HttpRequest, stats_run_id: int):
+def statistics_runs_get(request: HttpRequest, stats_run_id: Id):
     """One stored run, its stored figures, and what differs when computed again now."""
     _require(request)
     return _detail(request.auth, stored_run_get_for(request.auth, stats_run_id))

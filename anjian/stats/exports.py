@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from anjian.core.export import write_cell
+from anjian.core.safe_text import sheet_title
 from anjian.stats.figures import MONEY, PERCENT, TOTAL
 
 THIN = Side(style="thin")
@@ -44,13 +46,13 @@ def statistics_workbook(result: dict[str, Any], *, unit_name: str = "") -> bytes
     width = 1 + len(areas)
     wb = Workbook()
     ws = wb.active
-    ws.title = _("Statistics")[:31]
+    ws.title = sheet_title(_("Statistics"))
     ws.column_dimensions["A"].width = 46
     for i in range(2, width + 1):
         ws.column_dimensions[get_column_letter(i)].width = 16
 
     def merged(row: int, text: str, *, bold: bool = False, size: int = 11) -> None:
-        ws.cell(row=row, column=1, value=text).font = Font(bold=bold, size=size)
+        write_cell(ws, row, 1, text).font = Font(bold=bold, size=size)
         if width > 1:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
@@ -77,18 +79,16 @@ def statistics_workbook(result: dict[str, Any], *, unit_name: str = "") -> bytes
         row += 1
         headers = [_("Item"), *[a["name"] for a in areas]]
         for col, text in enumerate(headers, start=1):
-            cell = ws.cell(row=row, column=col, value=text)
+            cell = write_cell(ws, row, col, text)
             cell.font = Font(bold=True)
             cell.alignment = CENTER
             cell.border = BOX
         row += 1
         for figure in section["rows"]:
-            ws.cell(row=row, column=1, value=figure["label"]).border = BOX
+            write_cell(ws, row, 1, figure["label"]).border = BOX
             for col, area in enumerate(areas, start=2):
-                cell = ws.cell(
-                    row=row,
-                    column=col,
-                    value=_value(figure["kind"], figure["values"].get(area["key"])),
+                cell = write_cell(
+                    ws, row, col, _value(figure["kind"], figure["values"].get(area["key"]))
                 )
                 cell.border = BOX
                 if figure["kind"] == MONEY:

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from anjian.core.api_types import Id, Offset
 from anjian.core.scoping import get_scope
 from anjian.teams.models import Committee, CommitteeKind
 from anjian.teams.selectors import (
@@ -55,9 +56,9 @@ class CommitteeDetailOut(CommitteeOut):
 class CommitteeFilterIn(Schema):
     q: str | None = Field(None, description="Part of the name, a sector or the lead's name")
     kind: CommitteeKind | None = None
-    region: int | None = Field(None, description="Only the committees of this town (region id)")
+    region: Id | None = Field(None, description="Only the committees of this town (region id)")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 def _require(request) -> None:
@@ -100,7 +101,7 @@ def committees_list(request, filters: Query[CommitteeFilterIn]):
     operation_id="committees_get",
     summary="One committee with its specialised committees",
 )
-def committees_get(request, committee_id: int):
+def committees_get(request, committee_id: Id):
     _require(request)
     committee = committee_list_for(request.auth).filter(pk=committee_id).first()
     if committee is None:

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import DbInt, Id, Offset
 from anjian.core.scoping import get_scope
 from anjian.regions.models import Region, RegionLevel
 from anjian.teams.models import Committee
@@ -132,14 +133,14 @@ class UnitFilterIn(Schema):
     )
     kind: UnitKind | None = None
     status: UnitStatus | None = None
-    region: int | None = Field(None, description="Village or community (region id)")
-    committee: int | None = Field(None, description="Sector committee id")
-    category: int | None = Field(None, description="Category id")
+    region: Id | None = Field(None, description="Village or community (region id)")
+    committee: Id | None = Field(None, description="Sector committee id")
+    category: DbInt | None = Field(None, description="Category id")
     grade: str | None = Field(None, description="red, orange, yellow, blue or none")
-    expert: int | None = Field(None, description="Engineer id (active assignment)")
+    expert: Id | None = Field(None, description="Engineer id (active assignment)")
     sort: str | None = Field(None, description=f"One of: {', '.join(SORTS)}")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class UnitFactsIn(Schema):
@@ -148,7 +149,7 @@ class UnitFactsIn(Schema):
     credit_code: str = ""
     kind: UnitKind = UnitKind.ENTERPRISE
     status: UnitStatus = UnitStatus.OPERATING
-    committee_id: int | None = Field(None, description="Empty on create: the rules choose")
+    committee_id: Id | None = Field(None, description="Empty on create: the rules choose")
     address: str = ""
     legal_representative: str = ""
     principal_name: str = ""
@@ -158,7 +159,7 @@ class UnitFactsIn(Schema):
     industry_code: str = ""
     industry_name: str = ""
     size: UnitSize | None = None
-    employees: int | None = None
+    employees: DbInt | None = None
     standardisation: Standardisation = Standardisation.NONE
     categories: list[str] = Field(default_factory=list, description="Category codes")
     grade: Grade | None = None
@@ -167,20 +168,20 @@ class UnitFactsIn(Schema):
 
 class UnitCreateIn(UnitFactsIn):
     name: str
-    region_id: int = Field(description="The village or community")
+    region_id: Id = Field(description="The village or community")
 
 
 class UnitUpdateIn(Schema):
     """Only the fields sent are changed."""
 
-    expected_version: int = Field(description="The version you read (compare-and-set)")
+    expected_version: DbInt = Field(description="The version you read (compare-and-set)")
     reason: str = Field("", description="Required when the village or committee changes")
     name: str | None = None
-    region_id: int | None = None
+    region_id: Id | None = None
     credit_code: str | None = None
     kind: UnitKind | None = None
     status: UnitStatus | None = None
-    committee_id: int | None = None
+    committee_id: Id | None = None
     address: str | None = None
     legal_representative: str | None = None
     principal_name: str | None = None
@@ -190,7 +191,7 @@ class UnitUpdateIn(Schema):
     industry_code: str | None = None
     industry_name: str | None = None
     size: UnitSize | None = None
-    employees: int | None = None
+    employees: DbInt | None = None
     standardisation: Standardisation | None = None
     categories: list[str] | None = None
     grade: Grade | None = None
@@ -339,7 +340,7 @@ def units_categories_update(request, code: str, payload: CategoryUpdateIn):
 
 
 @router.get("/{int:unit_id}", response=UnitOut, operation_id="units_get", summary="One unit")
-def units_get(request, unit_id: int):
+def units_get(request, unit_id: Id):
     _require(request)
     return _one(request, unit_id)
 
@@ -361,7 +362,7 @@ def units_create(request, payload: UnitCreateIn):
 @router.patch(
     "/{int:unit_id}", response=UnitOut, operation_id="units_update", summary="Change a unit"
 )
-def units_update(request, unit_id: int, payload: UnitUpdateIn):
+def units_update(request, unit_id: Id, payload: UnitUpdateIn):
     """Change the fields sent. A stale ``expected_version`` gives 409: read the unit again."""
     _require(request, services.CHANGE)
     services.unit_get_for_change(request.auth, unit_id)  # 404 before any validation

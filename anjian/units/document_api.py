@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from anjian.core.api_types import DB_INT_MAX, Id, Offset
 from anjian.core.scoping import get_scope
 from anjian.units import documents as file_services
 from anjian.units.document_forms import DocumentForm
@@ -96,9 +97,9 @@ class DocumentFilterIn(Schema):
     q: str | None = Field(None, description="Part of the title, number, issuer or unit name")
     status: DocumentStatus | None = None
     doc_type: DocumentType | None = None
-    unit_id: int | None = Field(None, description="Only the documents of this unit")
+    unit_id: Id | None = Field(None, description="Only the documents of this unit")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class DocumentPatchIn(Schema):
@@ -108,11 +109,11 @@ class DocumentPatchIn(Schema):
     issuer: str | None = Field(None, max_length=100)
     valid_from: datetime.date | None = None
     valid_to: datetime.date | None = Field(None, description="null: the document does not expire")
-    person_id: int | None = Field(None, description="The holder; null for none")
+    person_id: Id | None = Field(None, description="The holder; null for none")
     note: str | None = None
 
 
-class ReasonIn(Schema):
+class DocumentReasonIn(Schema):
     reason: str = Field("", description="Why the document is deleted (required)", max_length=500)
 
 
@@ -167,7 +168,12 @@ MULTIPART_DOCUMENT = {
                         "issuer": {"type": "string", "maxLength": 100},
                         "valid_from": {"type": "string", "format": "date"},
                         "valid_to": {"type": "string", "format": "date"},
-                        "person": {"type": "integer", "description": "Holder (person id)"},
+                        "person": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": DB_INT_MAX,
+                            "description": "Holder (person id)",
+                        },
                         "note": {"type": "string"},
                         "file": {
                             "type": "string",
@@ -267,7 +273,7 @@ def unit_documents_search(request: HttpRequest, filters: Query[DocumentFilterIn]
 )
 def unit_documents_list(
     request: HttpRequest,
-    unit_id: int,
+    unit_id: Id,
     status: DocumentStatus | None = None,
     doc_type: DocumentType | None = None,
 ):
@@ -286,7 +292,7 @@ def unit_documents_list(
     summary="Upload a document to a unit's file (multipart)",
     openapi_extra=MULTIPART_DOCUMENT,
 )
-def unit_documents_create(request: HttpRequest, unit_id: int):
+def unit_documents_create(request: HttpRequest, unit_id: Id):
     """Send ``multipart/form-data`` with the fields and the scanned ``file``. The file must be a
     PDF, JPEG or PNG by its content (a renamed text file is refused) and at most 20 MB."""
     _require(request, MANAGE)
@@ -307,7 +313,7 @@ def unit_documents_create(request: HttpRequest, unit_id: int):
     operation_id="unit_documents_get",
     summary="One document",
 )
-def unit_documents_get(request: HttpRequest, document_id: int):
+def unit_documents_get(request: HttpRequest, document_id: Id):
     _require(request, VIEW)
     return _document_out(request.auth, document_id)
 
@@ -318,7 +324,7 @@ def unit_documents_get(request: HttpRequest, document_id: int):
     operation_id="unit_documents_update",
     summary="Change a document's facts",
 )
-def unit_documents_update(request: HttpRequest, document_id: int, payload: DocumentPatchIn):
+def unit_documents_update(request: HttpRequest, document_id: Id, payload: DocumentPatchIn):
     """Only the fields sent are changed; send ``"valid_to": null`` for a document without expiry."""
     _require(request, MANAGE)
     file_services.document_update(
@@ -336,7 +342,7 @@ def unit_documents_update(request: HttpRequest, document_id: int, payload: Docum
     summary="Replace a document's scanned file (multipart)",
     openapi_extra=MULTIPART_FILE,
 )
-def unit_documents_file_replace(request: HttpRequest, document_id: int):
+def unit_documents_file_replace(request: HttpRequest, document_id: Id):
     _require(request, MANAGE)
     file_services.document_get_for(request.auth, document_id, action=MANAGE)
     upload = request.FILES.get("file")
@@ -366,7 +372,7 @@ def unit_documents_file_replace(request: HttpRequest, document_id: int):
         }
     },
 )
-def unit_documents_file(request: HttpRequest, document_id: int):
+def unit_documents_file(request: HttpRequest, document_id: Id):
     """The download is audited."""
     _require(request, VIEW)
     document, handle = file_services.document_open_file(actor=request.auth, document_id=document_id)
@@ -386,7 +392,7 @@ def unit_documents_file(request: HttpRequest, document_id: int):
     operation_id="unit_documents_delete",
     summary="Delete a document (with a reason)",
 )
-def unit_documents_delete(request: HttpRequest, document_id: int, payload: ReasonIn):
+def unit_documents_delete(request: HttpRequest, document_id: Id, payload: DocumentReasonIn):
     _require(request, MANAGE)
     file_services.document_delete(
         actor=request.auth, document_id=document_id, reason=payload.reason
@@ -403,7 +409,7 @@ def unit_documents_delete(request: HttpRequest, document_id: int, payload: Reaso
     operation_id="unit_people_list",
     summary="The people of one unit",
 )
-def unit_people_list(request: HttpRequest, unit_id: int, role: PersonRole | None = None):
+def unit_people_list(request: HttpRequest, unit_id: Id, role: PersonRole | None = None):
     _require(request, VIEW)
     unit = file_services.unit_get_for(request.auth, unit_id)
     qs = file_services.person_list_for(request.auth, unit_id=unit.pk)
@@ -418,7 +424,7 @@ def unit_people_list(request: HttpRequest, unit_id: int, role: PersonRole | None
     operation_id="unit_people_create",
     summary="Add a person to a unit's file",
 )
-def unit_people_create(request: HttpRequest, unit_id: int, payload: PersonIn):
+def unit_people_create(request: HttpRequest, unit_id: Id, payload: PersonIn):
     _require(request, MANAGE)
     person = file_services.person_create(actor=request.auth, unit_id=unit_id, **payload.dict())
     return Status(201, file_services.person_get_for(request.auth, person.pk))
@@ -430,7 +436,7 @@ def unit_people_create(request: HttpRequest, unit_id: int, payload: PersonIn):
     operation_id="unit_people_get",
     summary="One person of a unit",
 )
-def unit_people_get(request: HttpRequest, person_id: int):
+def unit_people_get(request: HttpRequest, person_id: Id):
     _require(request, VIEW)
     return file_services.person_get_for(request.auth, person_id)
 
@@ -441,7 +447,7 @@ def unit_people_get(request: HttpRequest, person_id: int):
     operation_id="unit_people_update",
     summary="Change a person of a unit",
 )
-def unit_people_update(request: HttpRequest, person_id: int, payload: PersonPatchIn):
+def unit_people_update(request: HttpRequest, person_id: Id, payload: PersonPatchIn):
     _require(request, MANAGE)
     person = file_services.person_update(
         actor=request.auth, person_id=person_id, changes=payload.model_dump(exclude_unset=True)
@@ -455,7 +461,7 @@ def unit_people_update(request: HttpRequest, person_id: int, payload: PersonPatc
     operation_id="unit_people_delete",
     summary="Remove a person from a unit's file",
 )
-def unit_people_delete(request: HttpRequest, person_id: int):
+def unit_people_delete(request: HttpRequest, person_id: Id):
     _require(request, MANAGE)
     file_services.person_delete(actor=request.auth, person_id=person_id)
     return Status(204, None)

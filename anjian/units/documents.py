@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from anjian.accounts.roles import Role
 from anjian.audit.services import audit_record, snapshot
+from anjian.core.filters import IdFilter
 from anjian.core.validators import validate_mobile
 from anjian.units.models import (
     DocumentType,
@@ -293,9 +294,7 @@ class DocumentFilterSet(django_filters.FilterSet):
     doc_type = django_filters.ChoiceFilter(
         label=gettext_lazy("Document type"), choices=DocumentType.choices
     )
-    unit = django_filters.NumberFilter(
-        label=gettext_lazy("Unit"), field_name="unit_id", widget=forms.HiddenInput
-    )
+    unit = IdFilter(label=gettext_lazy("Unit"), field_name="unit_id", widget=forms.HiddenInput)
 
     class Meta:
         model = UnitDocument

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from anjian.core.api_types import DbInt, Id, Offset
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.units import enterprise
@@ -108,9 +109,9 @@ class OwnFactsOut(Schema):
 
 
 class OwnUpdateIn(Schema):
-    expected_version: int | None = Field(None, description="The unit's version you edited")
+    expected_version: DbInt | None = Field(None, description="The unit's version you edited")
     address: str | None = None
-    employees: int | None = Field(None, ge=0)
+    employees: DbInt | None = Field(None, ge=0)
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     principal_mobile: str | None = None
@@ -160,7 +161,7 @@ class ChangeRequestPageOut(Schema):
 class ChangeRequestFilterIn(Schema):
     status: ChangeStatus | None = Field(None, description="Default: all")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class DecisionIn(Schema):
@@ -225,7 +226,7 @@ def _profile_out(profile) -> dict[str, Any]:
     operation_id="units_invitations_list",
     summary="Invitations of a unit",
 )
-def units_invitations_list(request, unit_id: int):
+def units_invitations_list(request, unit_id: Id):
     return list(enterprise.invitation_list_for(request.auth, unit_id))
 
 
@@ -235,7 +236,7 @@ def units_invitations_list(request, unit_id: int):
     operation_id="units_invitations_create",
     summary="Invite a unit's principal or safety officer",
 )
-def units_invitations_create(request, unit_id: int, payload: InvitationIn):
+def units_invitations_create(request, unit_id: Id, payload: InvitationIn):
     """The answer carries the activation code once; pass it on (SMS is not wired yet)."""
     issued = enterprise.invitation_create(
         actor=request.auth,
@@ -261,7 +262,7 @@ def units_invitations_create(request, unit_id: int, payload: InvitationIn):
     operation_id="units_invitations_revoke",
     summary="Revoke an invitation",
 )
-def units_invitations_revoke(request, invitation_id: int, payload: RevokeIn):
+def units_invitations_revoke(request, invitation_id: Id, payload: RevokeIn):
     return enterprise.invitation_revoke(
         actor=request.auth, invitation_id=invitation_id, reason=payload.reason
     )
@@ -298,7 +299,7 @@ def units_activate(request, payload: ActivateIn):
     operation_id="units_own_get",
     summary="The facts of one's own unit",
 )
-def units_own_get(request, unit_id: int):
+def units_own_get(request, unit_id: Id):
     return _own_facts_out(enterprise.unit_for(request.auth, unit_id, EDIT_OWN))
 
 
@@ -308,7 +309,7 @@ def units_own_get(request, unit_id: int):
     operation_id="units_own_update",
     summary="Change one's own unit",
 )
-def units_own_update(request, unit_id: int, payload: OwnUpdateIn):
+def units_own_update(request, unit_id: Id, payload: OwnUpdateIn):
     """Ordinary facts change at once; key facts (name, credit code, principal, legal
     representative) become a change request that the office approves or rejects."""
     data = payload.model_dump(exclude_unset=True)
@@ -333,7 +334,7 @@ def units_own_update(request, unit_id: int, payload: OwnUpdateIn):
     operation_id="units_change_requests_of_unit",
     summary="Change requests of one unit",
 )
-def units_change_requests_of_unit(request, unit_id: int):
+def units_change_requests_of_unit(request, unit_id: Id):
     qs = enterprise.change_requests_of_unit(request.auth, unit_id)
     return list(qs.select_related("unit").order_by("-created_at", "-pk")[:MAX_LIMIT])
 
@@ -360,7 +361,7 @@ def units_change_requests_list(request, filters: Query[ChangeRequestFilterIn]):
     operation_id="units_change_requests_get",
     summary="One change request",
 )
-def units_change_requests_get(request, request_id: int):
+def units_change_requests_get(request, request_id: Id):
     return enterprise.change_request_get_for(request.auth, request_id)
 
 
@@ -370,7 +371,7 @@ def units_change_requests_get(request, request_id: int):
     operation_id="units_change_requests_approve",
     summary="Approve and apply a change request",
 )
-def units_change_requests_approve(request, request_id: int, payload: DecisionIn):
+def units_change_requests_approve(request, request_id: Id, payload: DecisionIn):
     return enterprise.change_request_approve(
         actor=request.auth, request_id=request_id, note=payload.note
     )
@@ -382,7 +383,7 @@ def units_change_requests_approve(request, request_id: int, payload: DecisionIn)
     operation_id="units_change_requests_reject",
     summary="Reject a change request (with a note)",
 )
-def units_change_requests_reject(request, request_id: int, payload: DecisionIn):
+def units_change_requests_reject(request, request_id: Id, payload: DecisionIn):
     return enterprise.change_request_reject(
         actor=request.auth, request_id=request_id, note=payload.note
     )
@@ -401,7 +402,7 @@ def _visible_unit(request, unit_id: int) -> Unit:
     operation_id="units_qr_svg",
     summary="The unit's QR code as an SVG file",
 )
-def units_qr_svg(request, unit_id: int):
+def units_qr_svg(request, unit_id: Id):
     unit = _visible_unit(request, unit_id)
     response = HttpResponse(qr.qr_svg_document(unit), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="unit-{unit.pk}-qr.svg"'
@@ -414,7 +415,7 @@ def units_qr_svg(request, unit_id: int):
     operation_id="units_qr_get",
     summary="The address the unit's QR code encodes",
 )
-def units_qr_get(request, unit_id: int):
+def units_qr_get(request, unit_id: Id):
     unit = _visible_unit(request, unit_id)
     return {"unit_id": unit.pk, "url": qr.qr_url(unit)}
 
@@ -425,7 +426,7 @@ def units_qr_get(request, unit_id: int):
     operation_id="units_qr_reissue",
     summary="Issue a new QR code (old stickers stop working)",
 )
-def units_qr_reissue(request, unit_id: int):
+def units_qr_reissue(request, unit_id: Id):
     unit = qr.unit_qr_reissue(actor=request.auth, unit_id=unit_id)
     return {"unit_id": unit.pk, "url": qr.qr_url(unit)}
 
@@ -439,7 +440,7 @@ def units_qr_reissue(request, unit_id: int):
     operation_id="units_public_profile_get",
     summary="What a town publishes behind its QR codes",
 )
-def units_public_profile_get(request, region_id: int):
+def units_public_profile_get(request, region_id: Id):
     if not get_scope(request.auth).can(qr.MANAGE_PUBLIC_PAGE):
         raise PermissionDenied(_("Your roles do not include the public page settings."))
     town = qr.public_page_towns(request.auth).filter(pk=region_id).first()
@@ -455,7 +456,7 @@ def units_public_profile_get(request, region_id: int):
     operation_id="units_public_profile_put",
     summary="Choose what a town publishes behind its QR codes",
 )
-def units_public_profile_put(request, region_id: int, payload: PublicProfileIn):
+def units_public_profile_put(request, region_id: Id, payload: PublicProfileIn):
     profile = qr.public_profile_update(
         actor=request.auth, region_id=region_id, **payload.model_dump(exclude_unset=True)
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from anjian.accounts.models import User
+from anjian.core.api_types import Id, Offset
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.units import experts
@@ -68,7 +69,7 @@ class FirmPageOut(Schema):
 
 
 class FirmIn(Schema):
-    region_id: int = Field(description="The town (region id)")
+    region_id: Id = Field(description="The town (region id)")
     name: str = Field(min_length=1, max_length=200)
     credit_code: str = Field("", max_length=30)
     contact_name: str = Field("", max_length=50)
@@ -88,9 +89,9 @@ class FirmPatchIn(Schema):
 
 class FirmFilterIn(Schema):
     q: str | None = Field(None, description="Part of the name, credit code or contact")
-    region: int | None = Field(None, description="Only the firms of this town (region id)")
+    region: Id | None = Field(None, description="Only the firms of this town (region id)")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class EngineerOut(Schema):
@@ -100,7 +101,7 @@ class EngineerOut(Schema):
     name: str
     mobile: str
     certificate_no: str
-    speciality_ids: list[int] = Field(description="Unit categories the engineer specialises in")
+    speciality_ids: list[Id] = Field(description="Unit categories the engineer specialises in")
     user_id: int | None = Field(description="The linked user account (role: expert)")
     is_active: bool
 
@@ -119,12 +120,12 @@ class EngineerPageOut(Schema):
 
 
 class EngineerIn(Schema):
-    firm_id: int
+    firm_id: Id
     name: str = Field(min_length=1, max_length=50)
     mobile: str = Field("", max_length=20)
     certificate_no: str = Field("", max_length=60)
-    speciality_ids: list[int] = Field(default_factory=list)
-    user_id: int | None = None
+    speciality_ids: list[Id] = Field(default_factory=list)
+    user_id: Id | None = None
     is_active: bool = True
 
 
@@ -132,17 +133,17 @@ class EngineerPatchIn(Schema):
     name: str | None = Field(None, min_length=1, max_length=50)
     mobile: str | None = Field(None, max_length=20)
     certificate_no: str | None = Field(None, max_length=60)
-    speciality_ids: list[int] | None = None
-    user_id: int | None = None
+    speciality_ids: list[Id] | None = None
+    user_id: Id | None = None
     is_active: bool | None = None
 
 
 class EngineerFilterIn(Schema):
     q: str | None = Field(None, description="Part of the name, mobile, certificate or firm")
-    firm: int | None = Field(None, description="Only the engineers of this firm")
+    firm: Id | None = Field(None, description="Only the engineers of this firm")
     active: bool | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class AssignmentOut(Schema):
@@ -196,22 +197,22 @@ class AssignmentPageOut(Schema):
 
 
 class AssignmentFilterIn(Schema):
-    unit: int | None = Field(None, description="Only the assignments of this unit (unit id)")
-    engineer: int | None = Field(None, description="Only the assignments of this engineer")
+    unit: Id | None = Field(None, description="Only the assignments of this unit (unit id)")
+    engineer: Id | None = Field(None, description="Only the assignments of this engineer")
     status: AssignmentStatus | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class AssignmentIn(Schema):
-    unit_id: int
-    engineer_id: int
+    unit_id: Id
+    engineer_id: Id
     reason: str = Field(
         "", max_length=2000, description="Required unless the office assigns a first engineer"
     )
 
 
-class DecisionIn(Schema):
+class ExpertDecisionIn(Schema):
     note: str = Field("", max_length=2000, description="Required to reject")
 
 
@@ -241,7 +242,7 @@ def experts_firms_list(request, filters: Query[FirmFilterIn]):
     operation_id="experts_firms_get",
     summary="One service firm",
 )
-def experts_firms_get(request, firm_id: int):
+def experts_firms_get(request, firm_id: Id):
     _require_view(request)
     return experts.firm_get_for(request.auth, firm_id)
 
@@ -267,7 +268,7 @@ def experts_firms_create(request, payload: FirmIn):
     operation_id="experts_firms_update",
     summary="Change a service firm",
 )
-def experts_firms_update(request, firm_id: int, payload: FirmPatchIn):
+def experts_firms_update(request, firm_id: Id, payload: FirmPatchIn):
     _require_view(request)
     experts.firm_get_for(request.auth, firm_id)  # 404 outside the scope
     _require_manage(request)
@@ -320,7 +321,7 @@ def experts_engineers_list(request, filters: Query[EngineerFilterIn]):
     operation_id="experts_engineers_get",
     summary="One engineer",
 )
-def experts_engineers_get(request, engineer_id: int):
+def experts_engineers_get(request, engineer_id: Id):
     _require_view(request)
     return experts.engineer_get_for(request.auth, engineer_id)
 
@@ -355,7 +356,7 @@ def experts_engineers_create(request, payload: EngineerIn):
     operation_id="experts_engineers_update",
     summary="Change an engineer",
 )
-def experts_engineers_update(request, engineer_id: int, payload: EngineerPatchIn):
+def experts_engineers_update(request, engineer_id: Id, payload: EngineerPatchIn):
     _require_view(request)
     experts.engineer_get_for(request.auth, engineer_id)  # 404 outside the scope
     _require_manage(request)
@@ -433,7 +434,7 @@ def _decision_target(request, assignment_id: int) -> None:
     operation_id="experts_assignments_approve",
     summary="Approve a change of engineer",
 )
-def experts_assignments_approve(request, assignment_id: int, payload: DecisionIn):
+def experts_assignments_approve(request, assignment_id: Id, payload: ExpertDecisionIn):
     _decision_target(request, assignment_id)
     experts.expert_assignment_approve(
         actor=request.auth, assignment_id=assignment_id, note=payload.note
@@ -447,7 +448,7 @@ def experts_assignments_approve(request, assignment_id: int, payload: DecisionIn
     operation_id="experts_assignments_reject",
     summary="Reject a change of engineer",
 )
-def experts_assignments_reject(request, assignment_id: int, payload: DecisionIn):
+def experts_assignments_reject(request, assignment_id: Id, payload: ExpertDecisionIn):
     _decision_target(request, assignment_id)
     experts.expert_assignment_reject(
         actor=request.auth, assignment_id=assignment_id, note=payload.note

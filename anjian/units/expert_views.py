@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from anjian.accounts.models import User
 from anjian.core.exceptions import ActionNotPermitted, DomainError
 from anjian.core.export import Column
+from anjian.core.filters import ModelChoiceFilter
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedDetailView, ScopedListView, scoped
 from anjian.regions.models import Region
@@ -125,7 +126,7 @@ class DecisionForm(forms.Form):
 
 
 class FirmFilterSet(django_filters.FilterSet):
-    region = django_filters.ModelChoiceFilter(
+    region = ModelChoiceFilter(
         label=gettext_lazy("Town"),
         queryset=lambda request: experts.towns_for(request.user, action=VIEW_EXPERTS),
     )
@@ -235,10 +236,10 @@ def firm_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class EngineerFilterSet(django_filters.FilterSet):
-    firm = django_filters.ModelChoiceFilter(
+    firm = ModelChoiceFilter(
         label=gettext_lazy("Firm"), queryset=lambda request: experts.firm_list_for(request.user)
     )
-    speciality = django_filters.ModelChoiceFilter(
+    speciality = ModelChoiceFilter(
         label=gettext_lazy("Speciality"),
         field_name="specialities",
         queryset=Category.objects.filter(is_active=True),

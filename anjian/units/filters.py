@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.filters import ModelChoiceFilter
 from anjian.regions.models import Region
 from anjian.teams.models import Committee
 from anjian.units.models import (
@@ -77,18 +78,14 @@ SORT_CHOICES = [
 
 
 class UnitFilterSet(django_filters.FilterSet):
-    region = django_filters.ModelChoiceFilter(label=_("Village or community"), queryset=_villages)
+    region = ModelChoiceFilter(label=_("Village or community"), queryset=_villages)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=UnitKind.choices)
-    category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=_categories, field_name="categories"
-    )
+    category = ModelChoiceFilter(label=_("Category"), queryset=_categories, field_name="categories")
     grade = django_filters.ChoiceFilter(
         label=_("Grade"), choices=[*Grade.choices, ("none", _("Not graded"))], method="by_grade"
     )
-    committee = django_filters.ModelChoiceFilter(label=_("Sector committee"), queryset=_committees)
-    expert = django_filters.ModelChoiceFilter(
-        label=_("Expert"), queryset=_experts, method="by_expert"
-    )
+    committee = ModelChoiceFilter(label=_("Sector committee"), queryset=_committees)
+    expert = ModelChoiceFilter(label=_("Expert"), queryset=_experts, method="by_expert")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=UnitStatus.choices)
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"), choices=SORT_CHOICES, method="by_sort", empty_label=None

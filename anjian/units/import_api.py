@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from anjian.core.api_types import Id
 from anjian.core.export import xlsx_response
 from anjian.core.import_schemas import PreviewOut, RejectOut
 from anjian.core.models import ImportRun
@@ -69,7 +70,7 @@ class ImportRunOut(Schema):
 
 
 class ImportUploadIn(Schema):
-    town_id: int | None = None
+    town_id: Id | None = None
 
 
 def _out(run: ImportRun) -> ImportRunOut:
@@ -145,7 +146,7 @@ def units_import_upload(request, file: File[UploadedFile], payload: Form[ImportU
     operation_id="units_import_get",
     summary="One import: its state, what it creates/updates/rejects, the first rejections",
 )
-def units_import_get(request, run_id: int):
+def units_import_get(request, run_id: Id):
     return _out(_run_for(request.auth, run_id))
 
 
@@ -155,7 +156,7 @@ def units_import_get(request, run_id: int):
     operation_id="units_import_apply",
     summary="Confirm a checked import: its valid rows are saved in one transaction",
 )
-def units_import_apply_op(request, run_id: int):
+def units_import_apply_op(request, run_id: Id):
     run = _run_for(request.auth, run_id)
     units_import_apply(actor=request.auth, run_id=run.pk)
     return _out(_run_for(request.auth, run_id))
@@ -168,7 +169,7 @@ def units_import_apply_op(request, run_id: int):
     summary="The rejected rows with a 错误原因 column",
     openapi_extra=XLSX_RESPONSE,
 )
-def units_import_errors(request, run_id: int) -> HttpResponse:
+def units_import_errors(request, run_id: Id) -> HttpResponse:
     run = _run_for(request.auth, run_id)
     if not run.error_file:
         raise Http404(_("This import has no rejected rows."))
