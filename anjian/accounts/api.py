@@ -404,7 +404,7 @@ def users_activate(request: HttpRequest, user_id: Id, payload: ReasonIn):
     operation_id="auth_users_unlock",
     summary="Lift the log-in locks of a person's account (audited)",
 )
-def users_unlock(request: HttpRequest, user_id: int, payload: ReasonIn):
+def users_unlock(request: HttpRequest, user_id: Id, payload: ReasonIn):
     """Forget the failed log-ins counted against the person's account from every address, so that
     the person can log in at once (instead of waiting out ``ANJIAN_LOGIN_LOCK_MINUTES``)."""
     actor = request.auth

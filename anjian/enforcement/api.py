@@ -247,7 +247,7 @@ def _preview_out(request: HttpRequest, **kwargs) -> DocumentPreviewOut:
     operation_id="documents_site_record_preview",
     summary="Preview the on-site inspection record before its number is taken",
 )
-def documents_site_record_preview(request: HttpRequest, inspection_id: int):
+def documents_site_record_preview(request: HttpRequest, inspection_id: Id):
     """Nothing is written and no number is used."""
     _require(request, ISSUE)
     return _preview_out(request, doc_type=DocumentType.SITE_RECORD, inspection_id=inspection_id)
@@ -259,7 +259,7 @@ def documents_site_record_preview(request: HttpRequest, inspection_id: int):
     operation_id="documents_order_preview",
     summary="Preview the rectification order before its number is taken",
 )
-def documents_order_preview(request: HttpRequest, inspection_id: int):
+def documents_order_preview(request: HttpRequest, inspection_id: Id):
     """Nothing is written and no number is used."""
     _require(request, ISSUE)
     return _preview_out(
@@ -273,7 +273,7 @@ def documents_order_preview(request: HttpRequest, inspection_id: int):
     operation_id="documents_recheck_opinion_preview",
     summary="Preview the re-check opinion of an order before its number is taken",
 )
-def documents_recheck_opinion_preview(request: HttpRequest, issued_document_id: int):
+def documents_recheck_opinion_preview(request: HttpRequest, issued_document_id: Id):
     """Nothing is written and no number is used."""
     _require(request, ISSUE)
     return _preview_out(request, doc_type=DocumentType.RECHECK_OPINION, order_id=issued_document_id)

@@ -475,7 +475,7 @@ class OfficeTemplatesOut(Schema):
 
 class OfficeTemplateIn(Schema):
     doc_type: str = Field("", description="The kind of document (site_record, …)")
-    town_id: int | None = None
+    town_id: Id | None = None
 
 
 def _template_row(doc_type: str, label: str, template) -> dict:
@@ -495,7 +495,7 @@ def _template_row(doc_type: str, label: str, template) -> dict:
     operation_id="enforcement_settings_office_templates_list",
     summary="The town's own Word templates per document type, and the variables they may use",
 )
-def office_templates_list(request: HttpRequest, town_id: int | None = None):
+def office_templates_list(request: HttpRequest, town_id: Id | None = None):
     town = services.town_for(request.auth, town_id)
     kept = {t.doc_type: t for t in OfficeTemplate.objects.filter(town=town)}
     return {
@@ -527,6 +527,6 @@ def office_templates_upload(
     operation_id="enforcement_settings_office_templates_delete",
     summary="Remove a Word template (the built-in layout is used again)",
 )
-def office_templates_delete(request: HttpRequest, office_template_id: int):
+def office_templates_delete(request: HttpRequest, office_template_id: Id):
     templates_docx.office_template_delete(actor=request.auth, template_id=office_template_id)
     return Status(204, None)

@@ -506,10 +506,10 @@ def inspections_photo_original(request: HttpRequest, result_photo_id: Id):
 
 
 class OfficersIn(Schema):
-    officer_ids: list[int] = Field(
+    officer_ids: list[Id] = Field(
         description="The officers who took part (the inspector is always kept)"
     )
-    expected_version: int | None = Field(None, description="Refused (409) if it changed since")
+    expected_version: DbInt | None = Field(None, description="Refused (409) if it changed since")
 
 
 class OfficersOut(Schema):
@@ -541,7 +541,7 @@ def _officers_out(request: HttpRequest, inspection_id: int) -> dict:
     operation_id="inspections_officers_get",
     summary="The officers of an inspection and who may be chosen",
 )
-def inspections_officers_get(request: HttpRequest, inspection_id: int):
+def inspections_officers_get(request: HttpRequest, inspection_id: Id):
     _require(request, INSPECT)
     return _officers_out(request, inspection_id)
 
@@ -552,7 +552,7 @@ def inspections_officers_get(request: HttpRequest, inspection_id: int):
     operation_id="inspections_officers_set",
     summary="Choose the officers (also after finishing, until a document is issued)",
 )
-def inspections_officers_set(request: HttpRequest, inspection_id: int, payload: OfficersIn):
+def inspections_officers_set(request: HttpRequest, inspection_id: Id, payload: OfficersIn):
     """409 once a document (现场检查记录, 责令限期整改指令书…) is issued for the inspection."""
     _require(request, INSPECT)
     services.inspection_officers_set(
