@@ -416,16 +416,61 @@ def read_sheets(file: IO[bytes], name: str) -> list[Sheet]:
         raise ImportFileError(
             _("The file is not a readable workbook (.xlsx, .xls or .ods).")
         ) from exc
+    ods_merges = _ods_merges(file) if suffix == ".ods" else {}
     sheets = []
     for sheet_name in names:
         sheet = Sheet(sheet_name, lambda: iter(()))
-        sheet._rows = partial(_calamine_rows, book, sheet_name, sheet.carried)
+        sheet._rows = partial(
+            _calamine_rows, book, sheet_name, sheet.carried, ods_merges.get(sheet_name)
+        )
         sheets.append(sheet)
     return sheets
 
 
+def _ods_merges(file: IO[bytes]) -> dict[str, list]:
+    """Merged ranges of an .ods file per sheet (calamine gives none for this format), read from
+    its content.xml: cells with ``table:number-rows-spanned``."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    name_attr, rows_rep = f"{{{table_ns}}}name", f"{{{table_ns}}}number-rows-repeated"
+    cols_rep, rows_span = (
+        f"{{{table_ns}}}number-columns-repeated",
+        f"{{{table_ns}}}number-rows-spanned",
+    )
+    merges: dict[str, list] = {}
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive, archive.open("content.xml") as content:
+            sheet, row, column = "", -1, 0
+            # ElementTree resolves no external entities, and expat ≥ 2.4 bounds entity
+            # expansion; an upload is at most 50 MB.
+            for event, element in iterparse(content, events=("start", "end")):  # noqa: S314
+                tag = element.tag.rsplit("}", 1)[-1]
+                if event == "start" and tag == "table":
+                    sheet, row = element.get(name_attr, ""), -1
+                elif event == "start" and tag == "table-row":
+                    row, column = row + 1, 0
+                elif event == "end" and tag == "table-row":
+                    row += int(element.get(rows_rep, "1")) - 1
+                    element.clear()
+                elif event == "start" and tag in {"table-cell", "covered-table-cell"}:
+                    span = int(element.get(rows_span, "1"))
+                    if span > 1:
+                        merges.setdefault(sheet, []).append(
+                            ((row, column), (row + span - 1, column))
+                        )
+                    column += int(element.get(cols_rep, "1"))
+    except Exception:
+        return {}  # no merges rather than no import
+    finally:
+        file.seek(0)
+    return merges
+
+
 def _calamine_rows(
-    book: Any, sheet_name: str, carried: set[tuple[int, int]]
+    book: Any, sheet_name: str, carried: set[tuple[int, int]], extra_merges: list | None = None
 ) -> Iterator[tuple[int, tuple[Any, ...]]]:
     try:
         ws = book.get_sheet_by_name(sheet_name)
@@ -436,9 +481,9 @@ def _calamine_rows(
     # Vertical merges: (first row, column) → last row, 0-based as calamine gives them.
     downs: dict[tuple[int, int], int] = {}
     try:
-        ranges = ws.merged_cell_ranges or []
+        ranges = ws.merged_cell_ranges or extra_merges or []
     except Exception:  # a format without merged ranges
-        ranges = []
+        ranges = extra_merges or []
     for (r1, c1), (r2, _c2) in ranges:
         if r2 > r1:
             downs[(r1, c1)] = r2
