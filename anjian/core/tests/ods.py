@@ -51,9 +51,7 @@ def ods(sheets: dict[str, list[list]]) -> bytes:
     body.append("</office:spreadsheet></office:body></office:document-content>")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr(
-            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
-        )
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("META-INF/manifest.xml", MANIFEST)
         z.writestr("content.xml", "".join(body))
     return buf.getvalue()
