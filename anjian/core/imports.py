@@ -638,9 +638,13 @@ def locate_header(
         yield from rows
 
     header_cells = scanned[position][1]
+    parent_cells = scanned[position - 1][1] if position else ()
     width = max(max(columns) + 1, len(header_cells))
     unknown: dict[int, str] = {}
-    for index, value in enumerate(header_cells):
+    for index in range(max(len(header_cells), len(parent_cells))):
+        value = header_cells[index] if index < len(header_cells) else None
+        if not clean_text(value) and index < len(parent_cells):
+            value = parent_cells[index]  # a header merged down over two rows
         if index not in titles and clean_text(value):
             titles[index] = display_header(clean_text(value))
             if index not in ignored and normalize_header(value) not in {
@@ -650,7 +654,15 @@ def locate_header(
                 "no.",
             }:
                 unknown[index] = titles[index]
-    above_text = " ".join(clean_text(v) for _n, cells in scanned[:position] for v in cells if v)
+    width = max(width, max(titles, default=0) + 1)
+    # The sheet's title: the rows above the header that are not headers themselves.
+    above_text = " ".join(
+        clean_text(v)
+        for _n, cells in scanned[:position]
+        if not _match_row(cells, None, fields, mapping)[0]
+        for v in cells
+        if v
+    )
     header = Header(
         row=number,
         columns=columns,

@@ -29,7 +29,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -46,7 +48,7 @@ from anjian.core.import_runs import (
     import_run_write_in_task,
 )
 from anjian.core.imports import CellError, ImportField, Outcome, RowError, RowInput
-from anjian.core.models import ImportRun
+from anjian.core.models import ImportRun, ImportState
 from anjian.core.validators import validate_credit_code, validate_mobile
 from anjian.regions.models import Region, RegionLevel
 from anjian.teams.models import Committee
@@ -189,6 +191,11 @@ def _industry_code(value: Any) -> str:
             % {"code": code}
         )
     return code
+
+
+def kind_labels() -> list[str]:
+    """The Chinese names of the unit kinds, as a value for the whole file is chosen."""
+    return _zh_labels(UnitKind)
 
 
 def _kind_from_title(title: str) -> str | None:
@@ -891,6 +898,38 @@ def units_import_start(
         name=name,
         label=_("Import of units: %(file)s") % {"file": name},
         options=import_options(sheet=sheet, defaults=defaults, mapping=mapping),
+    )
+
+
+def units_import_recheck(
+    *,
+    actor,
+    run_id: int,
+    sheet: str = "",
+    defaults: dict | None = None,
+    mapping: dict | None = None,
+) -> ImportRun:
+    """The same file again, with the answers to the dry run's questions (the sheet, one value
+    for a column the file lacks, what an unknown header means): a new run and its dry run. 404
+    outside the actor's scope; only a checked or failed dry run may be checked again."""
+    run = FLOW.runs_for(actor).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    if run.state not in {ImportState.CHECKED, ImportState.FAILED}:
+        raise ValidationError(
+            _("This import cannot be checked again: it is %(state)s.")
+            % {"state": run.get_state_display()}
+        )
+    with run.source.open("rb") as fh:
+        upload = ContentFile(fh.read(), name=run.source_name)
+    previous = run.options or {}
+    return units_import_start(
+        actor=actor,
+        town=run.region,
+        upload=upload,
+        sheet=sheet or previous.get("sheet", ""),
+        defaults={**previous.get("defaults", {}), **(defaults or {})},
+        mapping=mapping,
     )
 
 
