@@ -732,7 +732,11 @@ class UnitImportSpec(imp.ImportSpec):
             valid_to=valid_to,
             uploaded_by=self.actor,
         )
-        licence.full_clean(exclude=["file", "unit", "uploaded_by", "person"])
+        licence.full_clean(
+            exclude=["file", "unit", "uploaded_by", "person"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         return licence
 
     def apply_row(self, row: RowInput, outcome: Outcome) -> int:

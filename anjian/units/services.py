@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anjian.audit.services import audit_record, audit_record_many, diff, snapshot
 from anjian.core.exceptions import ActionNotPermitted, StaleObject
@@ -128,12 +129,16 @@ def _validate(
         errors["committee"] = _(
             "The committee “%(committee)s” belongs to another town than “%(village)s”."
         ) % {"committee": committee.name, "village": region.name}
+    # Lazy: translated only for a wrong value (an import validates thousands of units).
     choices = {
-        "kind": (UnitKind, _("The unit kind “%(value)s” is unknown.")),
-        "status": (UnitStatus, _("The status “%(value)s” is unknown.")),
-        "size": (UnitSize, _("The size “%(value)s” is unknown.")),
-        "standardisation": (Standardisation, _("The standardisation “%(value)s” is unknown.")),
-        "grade": (Grade, _("The grade “%(value)s” is unknown.")),
+        "kind": (UnitKind, gettext_lazy("The unit kind “%(value)s” is unknown.")),
+        "status": (UnitStatus, gettext_lazy("The status “%(value)s” is unknown.")),
+        "size": (UnitSize, gettext_lazy("The size “%(value)s” is unknown.")),
+        "standardisation": (
+            Standardisation,
+            gettext_lazy("The standardisation “%(value)s” is unknown."),
+        ),
+        "grade": (Grade, gettext_lazy("The grade “%(value)s” is unknown.")),
     }
     for key, (enum, message) in choices.items():
         if key in data:
@@ -521,7 +526,7 @@ def _validate_category(data: dict[str, Any], *, category: Category | None) -> di
     if "grade_floor" in data:
         data["grade_floor"] = data["grade_floor"] or ""
         if data["grade_floor"] and data["grade_floor"] not in Grade.values:
-            errors["grade_floor"] = _("The grade “%(value)s” is unknown.") % {
+            errors["grade_floor"] = gettext_lazy("The grade “%(value)s” is unknown.") % {
                 "value": data["grade_floor"]
             }
     if errors:
@@ -642,7 +647,11 @@ def units_create_many(*, actor, items: list[dict[str, Any]]) -> list[Unit | Vali
                 key = grading.suggest_committee_key(data["kind"], [c.group for c in categories])
                 data["committee"] = grading.pick_committee(committees[town_id], key)
             unit = Unit(**data, suggested_grade=suggested, **pinyin_fields(data["name"]))
-            unit.full_clean(exclude=["region", "committee"], validate_constraints=False)
+            # Uniqueness: the credit codes were checked above for all items at once; the
+            # database enforces the rest (no query per unit).
+            unit.full_clean(
+                exclude=["region", "committee"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as exc:
             out.append(exc)
             continue

@@ -162,7 +162,7 @@ def test_dates_in_every_form(value):
 @pytest.mark.parametrize("value", ["2024.5", "2024年5月", "202405", "2024-05"])
 def test_a_year_and_month_only_where_the_field_allows(value):
     assert imp.parse_date(value, month_ok=True) == datetime.date(2024, 5, 1)
-    with pytest.raises(imp.CellError, match="no day"):
+    with pytest.raises(imp.CellError, match="缺少日"):
         imp.parse_date(value)
 
 
@@ -215,7 +215,7 @@ def test_merged_cells_carry_counts_warn_and_the_title_gives_the_missing_column()
     ]
     assert result.carried == 1 and result.warned == 1  # row 5, carried too, is rejected
     assert result.warnings == [
-        {"row": 3, "column": "从业人数", "message": "“约73人” was read as 73."}
+        {"row": 3, "column": "从业人数", "message": "“约73人”已按 73 读取。"}
     ]
     carried = {p["row"]: p.get("carried") for p in result.preview}
     assert carried == {3: None, 4: ["所属村"], 6: None}

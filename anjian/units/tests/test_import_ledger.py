@@ -76,7 +76,7 @@ def test_a_real_register_imports_with_merged_villages_carried_and_counts_warned(
     assert sorted(preview) == [4, 5, 7]
     assert preview[5]["changes"]["所属村"] == "东梓关村" and preview[5]["carried"] == ["所属村"]
     assert "carried" not in preview[4]
-    assert preview[4]["warnings"] == ["“约73人” was read as 73."]
+    assert preview[4]["warnings"] == ["“约73人”已按 73 读取。"]
     assert run.report["warned"] == 1  # row 6 (“8人”) was rejected for its phone
     assert run.report["carried"] == 1
 
