@@ -177,3 +177,26 @@ def test_recheck_is_refused_for_an_applied_import(world):
 
     with pytest.raises(ValidationError):
         units_import_recheck(actor=world.town_office_a, run_id=run.pk)
+
+
+def test_the_confirmed_import_writes_in_bulk_not_a_query_per_row(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anjian.units.tests.import_workbooks import clean_workbook
+
+    def queries_to_apply(rows: int, start: int) -> int:
+        run = units_import_start(
+            actor=world.town_office_a,
+            town=world.town_a,
+            upload=upload(clean_workbook(rows, start=start)),
+        )
+        with CaptureQueriesContext(connection) as captured:
+            run = units_import_apply(actor=world.town_office_a, run_id=run.pk)
+        assert run.state == "applied" and run.summary["create"] == rows
+        return len(captured)
+
+    few, many = queries_to_apply(10, 0), queries_to_apply(60, 100)
+    assert many - few < 10, (few, many)  # one query per row would add 50
+    assert audit_verify_chain().ok
+    assert Unit.objects.filter(name__startswith="批量测试").count() == 70
