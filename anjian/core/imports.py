@@ -919,12 +919,19 @@ def _fixed_values(
 ) -> dict[str, Any]:
     """Values for the whole file of the required columns the sheet lacks: given by the user
     (``defaults``, keyed by the template's column label or the field key), else read from the
-    sheet's title. Refuses the file naming the columns still missing."""
+    sheet's title. Only fields marked ``ask`` take a value for the whole file (a name never
+    does). Refuses the file naming the columns still missing."""
+    unanswerable = [f for f in header.missing if not f.ask]
+    if unanswerable:
+        raise ImportFileError(
+            _("The header row (row %(row)s) lacks the required column(s): %(missing)s.")
+            % {"row": header.row, "missing": "、".join(f.header for f in unanswerable)}
+        )
     fixed: dict[str, Any] = {}
     asked: list[ImportField] = []
     given = {normalize_header(k): v for k, v in (defaults or {}).items()}
     for spec_field in fields:
-        if spec_field.key in {f.key for f in header.columns.values()}:
+        if not spec_field.ask or spec_field.key in {f.key for f in header.columns.values()}:
             continue
         value = given.get(normalize_header(spec_field.header), given.get(spec_field.key))
         if value not in (None, ""):

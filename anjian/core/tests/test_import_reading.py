@@ -320,3 +320,16 @@ def test_a_csv_in_gb18030_or_utf8_is_read(encoding):
 def test_an_unreadable_workbook_is_refused_with_a_reason():
     with pytest.raises(imp.ImportFileError, match=r"\.xls"):
         imp.run_import(EchoSpec(), io.BytesIO(b"\xd0\xcf\x11\xe0garbage"), "old.xls", apply=False)
+
+
+def test_a_missing_name_column_cannot_be_answered_for_the_whole_file():
+    rows = [["村", "类型"], ["东梓关村", "企业"]]
+    with pytest.raises(imp.ImportFileError, match="单位名称") as refused:
+        imp.run_import(
+            EchoSpec(),
+            xlsx(("S", rows, [])),
+            "a.xlsx",
+            apply=False,
+            options={"defaults": {"单位名称": "甲"}},
+        )
+    assert not isinstance(refused.value, imp.MissingColumns)
