@@ -304,6 +304,23 @@ T = {
     "My unit": "本单位",
     "Documents": "一企一档",
     "Contracted experts": "包干专家",
+    "“%(value)s” gives no day; write the whole date, e.g. 2024-05-01.": "“%(value)s”缺少日，请填写完整日期，如 2024-05-01。",
+    "“%(value)s” was read as %(number)s.": "“%(value)s”已按 %(number)s 读取。",
+    "“%(value)s” is not an amount of money.": "“%(value)s”不是金额。",
+    "“%(value)s” was read as %(number)s %(unit)s.": "“%(value)s”已按 %(number)s %(unit)s 读取。",
+    "“%(value)s” is neither yes nor no; write 是 or 否.": "“%(value)s”无法判断是或否，请填写“是”或“否”。",
+    "Upload an Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file.": "请上传 Excel 或 WPS 表格（.xlsx、.xls、.ods）或 CSV 文件。",
+    "The file is not a readable workbook (.xlsx, .xls or .ods).": "无法读取该文件：不是有效的 .xlsx、.xls 或 .ods 表格。",
+    "The sheet “%(sheet)s” cannot be read.": "无法读取工作表“%(sheet)s”。",
+    "The workbook has no sheet “%(sheet)s”; its sheets are %(sheets)s.": "表格中没有工作表“%(sheet)s”；现有工作表：%(sheets)s。",
+    "The workbook has no sheet.": "表格中没有工作表。",
+    "The value given for “%(column)s”: %(error)s": "为“%(column)s”选择的值：%(error)s",
+    "The header row (row %(row)s) lacks the required column(s): %(missing)s. Choose one value for the whole file (for example every row is an enterprise), or add the column.": "表头（第 %(row)s 行）缺少必填列：%(missing)s。请为全表选择一个统一的值（例如整张表都是企业），或在表格中补上该列。",
+    "reading report": "读取情况",
+    "header": "表头",
+    "field": "字段",
+    "import header mapping": "导入表头对应",
+    "import header mappings": "导入表头对应",
 }
 
 PLURALS = {

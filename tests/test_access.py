@@ -116,6 +116,7 @@ FUNCTION_VIEW_OBJECTS: dict[str, tuple[type[models.Model], str]] = {
     "units:unit_import_detail": (ImportRun, "units.import"),
     "units:unit_import_apply": (ImportRun, "units.import"),
     "units:unit_import_errors": (ImportRun, "units.import"),
+    "units:unit_import_recheck": (ImportRun, "units.import"),
     "accounts:token_revoke": (ApiToken, "accounts.own"),
     "accounts:user_deactivate": (User, "accounts.manage_users"),
     "accounts:user_activate": (User, "accounts.manage_users"),

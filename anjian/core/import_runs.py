@@ -23,6 +23,7 @@ The tasks stay in the apps (``@task`` functions take ids and call ``import_run_c
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -38,9 +39,17 @@ from django.utils.translation import gettext as _
 from anjian.core.context import current as current_context
 from anjian.core.context import request_context
 from anjian.core.exceptions import ActionNotPermitted
-from anjian.core.imports import ImportFileError, ImportResult, ImportSpec, count_rows, run_import
+from anjian.core.imports import (
+    ImportFileError,
+    ImportResult,
+    ImportSpec,
+    MissingColumns,
+    count_rows,
+    normalize_header,
+    run_import,
+)
 from anjian.core.jobs import job_fail, job_finish, job_progress, job_start
-from anjian.core.models import ImportRun, ImportRunQuerySet, ImportState, Job
+from anjian.core.models import ImportHeaderMapping, ImportRun, ImportRunQuerySet, ImportState, Job
 
 logger = logging.getLogger("anjian.imports")
 BACKGROUND_ROWS = 500
@@ -133,6 +142,37 @@ def _audit(**kwargs: Any) -> None:
     audit_record(**kwargs)
 
 
+def header_mapping(region_id: int, kind: str) -> dict[str, str]:
+    """The town's own names for columns of imports of ``kind``: header → field key ("" ignore)."""
+    return dict(
+        ImportHeaderMapping.objects.filter(region_id=region_id, kind=kind).values_list(
+            "header", "field"
+        )
+    )
+
+
+def remember_mapping(region, kind: str, mapping: dict[str, str]) -> dict[str, str]:
+    """Keep the headers the user mapped (to a field key of the import, or "" to ignore) for the
+    town's next import of the same kind; returns what was kept."""
+    kept: dict[str, str] = {}
+    for header, key in (mapping or {}).items():
+        normal = normalize_header(header)
+        key = str(key or "")
+        if not normal or not re.fullmatch(r"[a-z_]{0,60}", key):
+            continue
+        ImportHeaderMapping.objects.update_or_create(
+            region=region, kind=kind, header=normal[:200], defaults={"field": key or ""}
+        )
+        kept[normal] = key or ""
+    return kept
+
+
+def _spec(flow: ImportFlow, run: ImportRun, actor) -> ImportSpec:
+    spec = flow.spec(run, actor)
+    spec.mapping = header_mapping(run.region_id, flow.kind)
+    return spec
+
+
 def import_progress(job_id: int, start: int, span: int, total: int) -> Callable[[int], None]:
     """A progress callback for ``run_import``: ``start``..``start + span`` % over ``total`` rows."""
 
@@ -170,6 +210,9 @@ def import_run_start(
         )
         run.full_clean(exclude=["source", "error_file"], validate_unique=False)
         run.save()
+        if (options or {}).get("mapping"):
+            run.options["mapping"] = remember_mapping(region, flow.kind, options["mapping"])
+            ImportRun.objects.filter(pk=run.pk).update(options=run.options)
         run.source.save(name, upload, save=True)
         if flow.uploaded_audit:
             _audit(actor=actor, action=flow.uploaded_audit, obj=run, changes={"file": name})
@@ -189,15 +232,30 @@ def import_run_check(flow: ImportFlow, run_id: int) -> ImportRun:
         return run
     actor = run.job.owner
     try:
-        spec = flow.spec(run, actor)
+        spec = _spec(flow, run, actor)
         with flow.source(run) as (fh, name):
             total = count_rows(fh, name)
             result = run_import(
-                spec, fh, name, apply=False, progress=import_progress(run.pk, 0, 99, total)
+                spec,
+                fh,
+                name,
+                apply=False,
+                progress=import_progress(run.pk, 0, 99, total),
+                options=run.options,
             )
     except ImportFileError as exc:
+        report = {}
+        if isinstance(exc, MissingColumns):  # the page asks for one value for the whole file
+            report = {
+                "missing": [
+                    {"label": f.header, "key": f.key, "choices": list(f.allowed() or [])}
+                    if f.allowed
+                    else {"label": f.header, "key": f.key, "choices": []}
+                    for f in exc.fields
+                ]
+            }
         with transaction.atomic():
-            ImportRun.objects.filter(pk=run.pk).update(state=ImportState.FAILED)
+            ImportRun.objects.filter(pk=run.pk).update(state=ImportState.FAILED, report=report)
             job_fail(run.pk, str(exc))
             run.refresh_from_db()
             if flow.checked_audit:
@@ -211,6 +269,7 @@ def import_run_check(flow: ImportFlow, run_id: int) -> ImportRun:
     run.summary = flow.summary(result, spec)
     run.rejects = result.rejects
     run.preview = result.preview
+    run.report = result.report()
     run.state = ImportState.CHECKED
     with transaction.atomic():
         if result.error_sheet and flow.keep_error_sheet:
@@ -277,9 +336,17 @@ def import_run_write(flow: ImportFlow, run_id: int, job_id: int) -> ImportRun:
     with request_context(source=current_context().source) as ctx:
         try:
             with transaction.atomic():
-                spec = flow.spec(run, actor)
+                spec = _spec(flow, run, actor)
+                total = run.summary.get("rows", 0)
                 with flow.source(run) as (fh, name):
-                    result = run_import(spec, fh, name, apply=True)
+                    result = run_import(
+                        spec,
+                        fh,
+                        name,
+                        apply=True,
+                        progress=import_progress(job_id, 1, 98, total),
+                        options=run.options,
+                    )
                 flow.verify_write(run, result, spec)
                 summary = flow.summary(result, spec)
                 _audit(actor=actor, action=flow.applied_audit, obj=run, changes=summary)

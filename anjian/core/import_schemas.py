@@ -24,3 +24,20 @@ class PreviewOut(Schema):
     action: Literal["create", "update"]
     label: str
     changes: dict[str, str | int | float | None]
+    carried: list[str] = []  # columns whose value came from a merged cell above
+    warnings: list[str] = []  # how a cell that said more than its value was read
+
+
+class ReadingOut(Schema):
+    """How the dry run read the file: the sheet, the values given for the whole file, what it
+    still asks (a column the file lacks, headers it does not know), rows carried and warned."""
+
+    sheet: str = ""
+    sheets: list[str] = []
+    fixed: dict[str, str | int | float | None] = {}
+    missing: list[dict[str, str | list[str]]] = []
+    unknown_headers: list[str] = []
+    ignored_headers: list[str] = []
+    carried: int = 0
+    warned: int = 0
+    warnings: list[RejectOut] = []

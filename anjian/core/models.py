@@ -254,6 +254,9 @@ class ImportRun(models.Model):
     # What the import was asked beyond the file, read by its flow (for the import of assigned ids:
     # {"system", "replace", "batch"}); {} for an import that takes no options.
     options = models.JSONField(_("options"), default=dict, blank=True, editable=False)
+    # How the dry run read the file (``ImportResult.report``): the sheet, the values for the whole
+    # file, unknown headers, rows carried from merged cells, rows kept with a warning.
+    report = models.JSONField(_("reading report"), default=dict, blank=True, editable=False)
     error_file = models.FileField(
         _("error sheet"), upload_to=import_source_path, blank=True, max_length=300
     )
@@ -287,3 +290,31 @@ class ImportRun(models.Model):
     def current_job(self) -> Job:
         """The job of the latest step: the confirmed import's once confirmed, else the dry run's."""
         return self.apply_job or self.job
+
+
+class ImportHeaderMapping(models.Model):
+    """A town's own name for a column of an import (“企业名” → the unit's name), or a column the
+    town ignores (``field`` empty): remembered for its next import of the same kind."""
+
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    header = models.CharField(_("header"), max_length=200)  # normalised (normalize_header)
+    field = models.CharField(_("field"), max_length=60, blank=True)  # "" = ignore the column
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import header mapping")
+        verbose_name_plural = _("import header mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind", "header"], name="import_header_mapping_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field or '-'}"

@@ -4,17 +4,18 @@ the report, confirmation and the error sheet — the same services as the pages.
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anjian.core.api_types import Id
 from anjian.core.export import xlsx_response
-from anjian.core.import_schemas import PreviewOut, RejectOut
+from anjian.core.import_schemas import PreviewOut, ReadingOut, RejectOut
 from anjian.core.models import ImportRun
 from anjian.core.scoping import get_scope
 from anjian.units.importers import (
@@ -23,6 +24,7 @@ from anjian.units.importers import (
     import_towns,
     template_bytes,
     units_import_apply,
+    units_import_recheck,
     units_import_start,
 )
 
@@ -63,6 +65,7 @@ class ImportRunOut(Schema):
     summary: ImportSummaryOut
     rejects: list[RejectOut]
     preview: list[PreviewOut]
+    reading: ReadingOut
     error_sheet_url: str | None
     error: str
     created_at: datetime.datetime
@@ -71,6 +74,39 @@ class ImportRunOut(Schema):
 
 class ImportUploadIn(Schema):
     town_id: Id | None = None
+    sheet: str = Field(
+        "", max_length=100, description="The sheet to read; empty: the first whose header matches"
+    )
+    defaults: str = Field(
+        "",
+        max_length=2000,
+        description='One value for the whole file per column the file lacks, as JSON keyed by the template\'s column label, e.g. {"类型": "企业"}',
+    )
+    mapping: str = Field(
+        "",
+        max_length=4000,
+        description='What unknown headers hold, as JSON: {"企业名": "name", "备注栏": ""} ("" ignores the column); remembered for the town',
+    )
+
+
+class ImportRecheckIn(Schema):
+    sheet: str = Field("", max_length=100)
+    defaults: str = Field("", max_length=2000)
+    mapping: str = Field("", max_length=4000)
+
+
+def _json_object(text: str, name: str) -> dict:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValidationError({name: _("This is not valid JSON.")}) from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str | int | float) or v is None for v in value.values()
+    ):
+        raise ValidationError({name: _("Give a JSON object of column → value.")})
+    return value
 
 
 def _out(run: ImportRun) -> ImportRunOut:
@@ -86,6 +122,7 @@ def _out(run: ImportRun) -> ImportRunOut:
         summary=ImportSummaryOut(**run.summary),
         rejects=[RejectOut(**r) for r in run.rejects],
         preview=[PreviewOut(**p) for p in run.preview],
+        reading=ReadingOut(**run.report),
         error_sheet_url=(f"/api/v1/units/import/{run.pk}/errors" if run.error_file else None),
         error=job.error,
         created_at=run.job.created_at,
@@ -136,8 +173,34 @@ def units_import_upload(request, file: File[UploadedFile], payload: Form[ImportU
         raise Http404(_("No such town where you may import units."))
     if towns.count() > 1 and not payload.town_id:
         raise ValidationError({"town_id": _("Choose the town to import into.")})
-    run = units_import_start(actor=request.auth, town=town, upload=file)
+    run = units_import_start(
+        actor=request.auth,
+        town=town,
+        upload=file,
+        sheet=payload.sheet,
+        defaults=_json_object(payload.defaults, "defaults"),
+        mapping=_json_object(payload.mapping, "mapping"),
+    )
     return Status(201, _out(FLOW.runs_for(request.auth).get(pk=run.pk)))
+
+
+@router.post(
+    "/import/{run_id}/recheck",
+    response={201: ImportRunOut},
+    operation_id="units_import_recheck",
+    summary="Check the same file again with answers: the sheet, values for missing columns, "
+    "what unknown headers hold (a new import run)",
+)
+def units_import_recheck_op(request, run_id: Id, payload: Form[ImportRecheckIn]):
+    run = _run_for(request.auth, run_id)
+    new = units_import_recheck(
+        actor=request.auth,
+        run_id=run.pk,
+        sheet=payload.sheet,
+        defaults=_json_object(payload.defaults, "defaults"),
+        mapping=_json_object(payload.mapping, "mapping"),
+    )
+    return Status(201, _out(FLOW.runs_for(request.auth).get(pk=new.pk)))
 
 
 @router.get(

@@ -22,8 +22,11 @@ from anjian.units.importers import (
     FLOW,
     IMPORT,
     import_towns,
+    kind_labels,
     template_bytes,
+    unit_fields,
     units_import_apply,
+    units_import_recheck,
     units_import_start,
 )
 
@@ -34,12 +37,34 @@ class ImportUploadForm(forms.Form):
     town = forms.ModelChoiceField(label=gettext_lazy("Town"), queryset=None, empty_label=None)
     file = forms.FileField(
         label=gettext_lazy("Workbook"),
-        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file, at most 50 MB."),
+        help_text=gettext_lazy(
+            "An Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file, at most 50 MB."
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of every unit of the file"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only when the file has no column 类型 (for example a list of enterprises only)."
+        ),
+    )
+    village = forms.CharField(
+        label=gettext_lazy("Village of every unit of the file"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("Only when the file has no village column (one village's list)."),
+    )
+    sheet = forms.CharField(
+        label=gettext_lazy("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("Leave empty: the first sheet whose header matches is read."),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         towns = import_towns(user)
+        self.fields["kind"].choices = [("", "—"), *((str(v), str(v)) for v in kind_labels())]
         self.fields["town"].queryset = towns
         if towns.count() == 1:
             self.fields["town"].initial = towns.first()
@@ -62,8 +87,13 @@ def unit_import(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
+            data = form.cleaned_data
             run = units_import_start(
-                actor=request.user, town=form.cleaned_data["town"], upload=form.cleaned_data["file"]
+                actor=request.user,
+                town=data["town"],
+                upload=data["file"],
+                sheet=data["sheet"],
+                defaults={"类型": data["kind"], "村（社区）": data["village"]},
             )
         except (ValidationError, ActionNotPermitted) as exc:
             form.add_error("file", exc.messages[0] if hasattr(exc, "messages") else str(exc))
@@ -90,6 +120,7 @@ def unit_import_detail(request, pk: int):
         "run": run,
         "busy": run.state in {ImportState.CHECKING, ImportState.APPLYING},
         "job": run.current_job,
+        "fields": [(f.key, f.header) for f in unit_fields()],
     }
     if getattr(request, "htmx", False) and not request.htmx.boosted:
         return render(request, "units/import_run.html#status", context)
@@ -115,6 +146,36 @@ def unit_import_apply(request, pk: int):
 
 
 @scoped(IMPORT)
+@require_POST
+def unit_import_recheck(request, pk: int):
+    """Check the same file again with the answers to the dry run's questions: the sheet, one
+    value for a column the file lacks (``default:<column>``), what an unknown header means
+    (``map:<header>`` → a field, or "" to ignore it; remembered for the town)."""
+    defaults = {
+        key.removeprefix("default:"): value
+        for key, value in request.POST.items()
+        if key.startswith("default:") and value
+    }
+    mapping = {
+        key.removeprefix("map:"): value
+        for key, value in request.POST.items()
+        if key.startswith("map:") and value != "-"
+    }
+    try:
+        run = units_import_recheck(
+            actor=request.user,
+            run_id=pk,
+            sheet=request.POST.get("sheet", "")[:100],
+            defaults=defaults,
+            mapping=mapping,
+        )
+    except (ValidationError, ActionNotPermitted) as exc:
+        messages.error(request, exc.messages[0] if hasattr(exc, "messages") else str(exc))
+        return redirect("units:unit_import_detail", pk=pk)
+    return redirect("units:unit_import_detail", pk=run.pk)
+
+
+@scoped(IMPORT)
 def unit_import_errors(request, pk: int):
     """The rejected rows with a 错误原因 column, to correct and upload again."""
     run = _runs_for(request.user).filter(pk=pk).first()
@@ -133,4 +194,5 @@ urlpatterns = [
     path("import/<int:pk>/", unit_import_detail, name="unit_import_detail"),
     path("import/<int:pk>/apply/", unit_import_apply, name="unit_import_apply"),
     path("import/<int:pk>/errors.xlsx", unit_import_errors, name="unit_import_errors"),
+    path("import/<int:pk>/recheck/", unit_import_recheck, name="unit_import_recheck"),
 ]

@@ -29,11 +29,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from anjian.audit.services import audit_record
+from anjian.audit.services import audit_record, audit_record_many
 from anjian.core import imports as imp
 from anjian.core.exceptions import ActionNotPermitted
 from anjian.core.import_runs import (
@@ -45,7 +48,7 @@ from anjian.core.import_runs import (
     import_run_write_in_task,
 )
 from anjian.core.imports import CellError, ImportField, Outcome, RowError, RowInput
-from anjian.core.models import ImportRun
+from anjian.core.models import ImportRun, ImportState
 from anjian.core.validators import validate_credit_code, validate_mobile
 from anjian.regions.models import Region, RegionLevel
 from anjian.teams.models import Committee
@@ -59,7 +62,7 @@ from anjian.units.models import (
     UnitSize,
     UnitStatus,
 )
-from anjian.units.services import unit_create, unit_update
+from anjian.units.services import unit_create, unit_update, units_create_many
 
 IMPORT = "units.import"
 CHANGE = "units.change"
@@ -190,6 +193,19 @@ def _industry_code(value: Any) -> str:
     return code
 
 
+def kind_labels() -> list[str]:
+    """The Chinese names of the unit kinds, as a value for the whole file is chosen."""
+    return _zh_labels(UnitKind)
+
+
+def _kind_from_title(title: str) -> str | None:
+    """The kind a sheet's title names (“场口镇工业企业名录” → enterprise): the longest name."""
+    key = imp.match_key(title)
+    table = _labels(UnitKind, KIND_SYNONYMS)
+    hits = [name for name in table if len(name) >= 2 and imp.match_key(name) in key]
+    return table[max(hits, key=len)] if hits else None
+
+
 def unit_fields(town: Region | None = None) -> tuple[ImportField, ...]:
     """The columns of the units workbook; ``town`` fills the allowed villages and committees."""
 
@@ -238,6 +254,8 @@ def unit_fields(town: Region | None = None) -> tuple[ImportField, ...]:
             example=_zh_labels(UnitKind)[0],
             allowed=lambda: _zh_labels(UnitKind),
             parse=imp.choice_reader(_labels(UnitKind, KIND_SYNONYMS), "类型"),
+            from_title=_kind_from_title,
+            ask=True,
         ),
         ImportField(
             "town",
@@ -267,6 +285,7 @@ def unit_fields(town: Region | None = None) -> tuple[ImportField, ...]:
             help="本镇（街道）的村或社区，可省略“村”“社区”字样。",
             example=villages()[0] if town and villages() else "",
             allowed=villages,
+            ask=True,
         ),
         ImportField(
             "address",
@@ -341,7 +360,7 @@ def unit_fields(town: Region | None = None) -> tuple[ImportField, ...]:
             "从业人数",
             ("职工人数", "员工人数", "从业人员", "从业人员数", "人数"),
             example=25,
-            parse=imp.parse_int,
+            parse=imp.parse_count,
         ),
         ImportField(
             "standardisation",
@@ -662,6 +681,64 @@ class UnitImportSpec(imp.ImportSpec):
                 changes[key] = value
         return changes
 
+    def apply_chunk(self, pairs: list[tuple[RowInput, Outcome]]) -> list[int | list[RowError]]:
+        """New units are validated all first, then written in bulk (``units_create_many``: no
+        savepoint per row, the audit entries chained in one go); updates go one by one through
+        ``unit_update``."""
+        out: dict[int, int | list[RowError]] = {}
+        creates = [(r, o) for r, o in pairs if o.action == "create"]
+        items, licences = [], []
+        for _row, outcome in creates:
+            values = dict(outcome.changes)
+            licences.append(values.pop("licence_valid_to", None))
+            items.append(values)
+        documents: list[UnitDocument] = []
+        for (row, _o), saved, valid_to in zip(
+            creates, units_create_many(actor=self.actor, items=items), licences, strict=True
+        ):
+            if isinstance(saved, ValidationError):
+                out[row.number] = imp._service_errors(self, row, saved)
+                continue
+            out[row.number] = saved.pk
+            if saved.credit_code:
+                self.by_code[saved.credit_code] = saved.pk
+            if valid_to is not None:
+                documents.append(self._licence(saved, valid_to))
+        if documents:
+            UnitDocument.objects.bulk_create(documents, batch_size=500)
+            audit_record_many(
+                actor=self.actor,
+                records=[
+                    ("unit_document.created", d, {"valid_to": [None, str(d.valid_to)]})
+                    for d in documents
+                ],
+            )
+        for row, outcome in pairs:
+            if outcome.action == "create":
+                continue
+            try:
+                with transaction.atomic():
+                    out[row.number] = self.apply_row(row, outcome)
+            except ValidationError as exc:
+                out[row.number] = imp._service_errors(self, row, exc)
+        return [out[row.number] for row, _o in pairs]
+
+    def _licence(self, unit: Unit, valid_to) -> UnitDocument:
+        """The business licence of a new unit, checked, not yet saved."""
+        licence = UnitDocument(
+            unit=unit,
+            doc_type=DocumentType.BUSINESS_LICENCE,
+            number=unit.credit_code,
+            valid_to=valid_to,
+            uploaded_by=self.actor,
+        )
+        licence.full_clean(
+            exclude=["file", "unit", "uploaded_by", "person"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        return licence
+
     def apply_row(self, row: RowInput, outcome: Outcome) -> int:
         values = dict(outcome.changes)
         licence_valid_to = values.pop("licence_valid_to", None)
@@ -776,15 +853,44 @@ class UnitImportFlow(ImportFlow):
 FLOW = UnitImportFlow()
 
 
-def units_import_start(*, actor, town: Region, upload) -> ImportRun:
-    """Store the uploaded file and run its dry run (in the background for a large file)."""
+def import_options(
+    *, sheet: str = "", defaults: dict | None = None, mapping: dict | None = None
+) -> dict[str, Any]:
+    """The options of a run as the flow reads them; empty ones left out."""
+    options: dict[str, Any] = {}
+    if sheet:
+        options["sheet"] = str(sheet)[:100]
+    clean = {str(k)[:60]: str(v)[:200] for k, v in (defaults or {}).items() if v not in (None, "")}
+    if clean:
+        options["defaults"] = clean
+    if mapping:
+        options["mapping"] = {str(k)[:200]: str(v or "")[:60] for k, v in mapping.items()}
+    return options
+
+
+def units_import_start(
+    *,
+    actor,
+    town: Region,
+    upload,
+    sheet: str = "",
+    defaults: dict | None = None,
+    mapping: dict | None = None,
+) -> ImportRun:
+    """Store the uploaded file and run its dry run (in the background for a large file).
+    ``sheet``: the sheet to read (else the first whose header matches); ``defaults``: one value
+    for the whole file per column the sheet lacks, keyed by the template's label ({"类型": "企业"});
+    ``mapping``: the sheet's header → field key ("" ignores it), remembered for the town."""
     if not import_towns(actor).filter(pk=town.pk).exists():
         raise ActionNotPermitted(_("You may not import units in this town."))
     name = str(getattr(upload, "name", "") or "units.xlsx").rsplit("/", 1)[-1][:200]
-    if not name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+    if not name.lower().endswith(imp.ACCEPTED):
         raise ValidationError(
             {
-                "file": _("Upload an Excel workbook (.xlsx) or a CSV file; “%(name)s” is neither.")
+                "file": _(
+                    "Upload an Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file; "
+                    "“%(name)s” is none of them."
+                )
                 % {"name": name}
             }
         )
@@ -795,6 +901,39 @@ def units_import_start(*, actor, town: Region, upload) -> ImportRun:
         upload=upload,
         name=name,
         label=_("Import of units: %(file)s") % {"file": name},
+        options=import_options(sheet=sheet, defaults=defaults, mapping=mapping),
+    )
+
+
+def units_import_recheck(
+    *,
+    actor,
+    run_id: int,
+    sheet: str = "",
+    defaults: dict | None = None,
+    mapping: dict | None = None,
+) -> ImportRun:
+    """The same file again, with the answers to the dry run's questions (the sheet, one value
+    for a column the file lacks, what an unknown header means): a new run and its dry run. 404
+    outside the actor's scope; only a checked or failed dry run may be checked again."""
+    run = FLOW.runs_for(actor).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    if run.state not in {ImportState.CHECKED, ImportState.FAILED}:
+        raise ValidationError(
+            _("This import cannot be checked again: it is %(state)s.")
+            % {"state": run.get_state_display()}
+        )
+    with run.source.open("rb") as fh:
+        upload = ContentFile(fh.read(), name=run.source_name)
+    previous = run.options or {}
+    return units_import_start(
+        actor=actor,
+        town=run.region,
+        upload=upload,
+        sheet=sheet or previous.get("sheet", ""),
+        defaults={**previous.get("defaults", {}), **(defaults or {})},
+        mapping=mapping,
     )
 
 

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from anjian.audit.services import audit_record, snapshot
+from anjian.audit.services import audit_record, audit_record_many, diff, snapshot
 from anjian.core.exceptions import ActionNotPermitted, StaleObject
 from anjian.core.validators import to_half_width, validate_credit_code, validate_mobile
 from anjian.regions.models import Region, RegionLevel
@@ -98,7 +99,9 @@ def _clean_decimal(value: Any) -> Decimal | None:
     return Decimal(to_half_width(str(value)).strip())
 
 
-def _validate(data: dict[str, Any], *, unit: Unit | None, actor) -> dict[str, Any]:
+def _validate(
+    data: dict[str, Any], *, unit: Unit | None, actor, check_taken: bool = True
+) -> dict[str, Any]:
     """Normalise ``data`` (a subset of UNIT_FIELDS) in place; raise one ValidationError naming
     every wrong field. ``unit`` is the unit being edited (None when creating)."""
     errors: dict[str, str] = {}
@@ -126,12 +129,16 @@ def _validate(data: dict[str, Any], *, unit: Unit | None, actor) -> dict[str, An
         errors["committee"] = _(
             "The committee “%(committee)s” belongs to another town than “%(village)s”."
         ) % {"committee": committee.name, "village": region.name}
+    # Lazy: translated only for a wrong value (an import validates thousands of units).
     choices = {
-        "kind": (UnitKind, _("The unit kind “%(value)s” is unknown.")),
-        "status": (UnitStatus, _("The status “%(value)s” is unknown.")),
-        "size": (UnitSize, _("The size “%(value)s” is unknown.")),
-        "standardisation": (Standardisation, _("The standardisation “%(value)s” is unknown.")),
-        "grade": (Grade, _("The grade “%(value)s” is unknown.")),
+        "kind": (UnitKind, gettext_lazy("The unit kind “%(value)s” is unknown.")),
+        "status": (UnitStatus, gettext_lazy("The status “%(value)s” is unknown.")),
+        "size": (UnitSize, gettext_lazy("The size “%(value)s” is unknown.")),
+        "standardisation": (
+            Standardisation,
+            gettext_lazy("The standardisation “%(value)s” is unknown."),
+        ),
+        "grade": (Grade, gettext_lazy("The grade “%(value)s” is unknown.")),
     }
     for key, (enum, message) in choices.items():
         if key in data:
@@ -145,10 +152,13 @@ def _validate(data: dict[str, Any], *, unit: Unit | None, actor) -> dict[str, An
         except ValidationError as exc:
             errors["credit_code"] = exc.messages[0]
         else:
+            # Without check_taken the caller checks every code at once (units_create_many).
             other = (
                 Unit.objects.filter(credit_code=data["credit_code"])
                 .exclude(pk=unit.pk if unit else None)
                 .first()
+                if check_taken
+                else None
             )
             if other is not None:
                 if actor is None or Unit.objects.visible_to(actor).filter(pk=other.pk).exists():
@@ -538,7 +548,7 @@ def _validate_category(data: dict[str, Any], *, category: Category | None) -> di
     if "grade_floor" in data:
         data["grade_floor"] = data["grade_floor"] or ""
         if data["grade_floor"] and data["grade_floor"] not in Grade.values:
-            errors["grade_floor"] = _("The grade “%(value)s” is unknown.") % {
+            errors["grade_floor"] = gettext_lazy("The grade “%(value)s” is unknown.") % {
                 "value": data["grade_floor"]
             }
     if errors:
@@ -605,3 +615,87 @@ def category_update(*, actor, category_id: int, **fields: Any) -> Category:
     if before["grade_floor"] != after["grade_floor"]:
         unit_refresh_register(unit_ids=category.units.values_list("pk", flat=True))
     return category
+
+
+def units_create_many(*, actor, items: list[dict[str, Any]]) -> list[Unit | ValidationError]:
+    """Register many units at once (an import): every item is validated as ``unit_create``
+    validates one (the same rules, the committee suggested, the grade computed), then the valid
+    ones are written in bulk with their categories and one audit entry each, chained in one go.
+    Returns per item the saved unit or the ValidationError that refused it. Call it inside a
+    transaction."""
+    codes = {i["credit_code"] for i in items if i.get("credit_code")}
+    taken = dict(
+        Unit.objects.filter(credit_code__in=codes).values_list("credit_code", "name")
+        if codes
+        else ()
+    )
+    checked_regions: set[int] = set()
+    committees: dict[int, list[Committee]] = {}
+    out: list[Unit | ValidationError] = []
+    valid: list[tuple[Unit, list[Category]]] = []
+    for item in items:
+        item = dict(item)
+        unknown = set(item) - set(UNIT_FIELDS) - {"name", "region", "kind", "categories"}
+        if unknown:
+            raise TypeError(f"units_create_many() got unknown fields: {sorted(unknown)}")
+        region = item["region"]
+        if region.pk not in checked_regions:
+            _check_region(actor, region)
+            checked_regions.add(region.pk)
+        item.setdefault("status", UnitStatus.OPERATING)
+        item.setdefault("committee", None)
+        item.setdefault("credit_code", "")
+        item.setdefault("address", "")
+        item.setdefault("categories", ())
+        try:
+            data = _validate(item, unit=None, actor=actor, check_taken=False)
+            code = data.get("credit_code")
+            if code and code in taken:
+                raise ValidationError(
+                    {
+                        "credit_code": _(
+                            "The credit code %(code)s is already registered for another unit."
+                        )
+                        % {"code": code}
+                    }
+                )
+            categories = data.pop("categories")
+            suggested = _suggested_grade(
+                categories=categories, size=data.get("size", ""), employees=data.get("employees")
+            )
+            if errors := _grade_reason_error(
+                data.get("grade", ""), suggested, data.get("grade_reason", "")
+            ):
+                raise ValidationError(errors)
+            if data["committee"] is None:
+                town_id = region.parent_id
+                if town_id not in committees:
+                    committees[town_id] = list(Committee.objects.filter(region_id=town_id))
+                key = grading.suggest_committee_key(data["kind"], [c.group for c in categories])
+                data["committee"] = grading.pick_committee(committees[town_id], key)
+            unit = Unit(**data, suggested_grade=suggested, **pinyin_fields(data["name"]))
+            # Uniqueness: the credit codes were checked above for all items at once; the
+            # database enforces the rest (no query per unit).
+            unit.full_clean(
+                exclude=["region", "committee"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            out.append(exc)
+            continue
+        if code:
+            taken[code] = unit.name
+        out.append(unit)
+        valid.append((unit, categories))
+    Unit.objects.bulk_create([unit for unit, _c in valid], batch_size=500)
+    through = Unit.categories.through
+    through.objects.bulk_create(
+        [through(unit_id=unit.pk, category_id=c.pk) for unit, cats in valid for c in cats],
+        batch_size=1000,
+    )
+    records = []
+    for unit, cats in valid:
+        after = snapshot(unit)
+        after["categories"] = sorted(c.code for c in cats)
+        records.append(("unit.created", unit, diff(None, after)))
+    audit_record_many(actor=actor, records=records)
+    return out

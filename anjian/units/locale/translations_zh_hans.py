@@ -668,9 +668,32 @@ T = {
     # The categories shared by every town, and each town's own (issue 16 §3).
     "Empty: shared by every town (kept by the district).": "留空：各镇共用（由区级维护）。",
     "shared by every town": "各镇共用",
+    "This is not valid JSON.": "这不是有效的 JSON。",
+    "Give a JSON object of column → value.": "请给出“列名 → 值”形式的 JSON 对象。",
+    "An Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file, at most 50 MB.": "Excel 或 WPS 表格（.xlsx、.xls、.ods）或 CSV 文件，不超过 50 MB。",
+    "Kind of every unit of the file": "全表统一的类型",
+    "Only when the file has no column 类型 (for example a list of enterprises only).": "仅当表格没有“类型”列时填写（例如整张表都是工业企业）。",
+    "Village of every unit of the file": "全表统一的村（社区）",
+    "Only when the file has no village column (one village's list).": "仅当表格没有村（社区）列时填写（例如一个村的名单）。",
+    "Sheet": "工作表",
+    "Leave empty: the first sheet whose header matches is read.": "不填则读取第一个表头匹配的工作表。",
+    "Upload an Excel or WPS workbook (.xlsx, .xls, .ods) or a CSV file; “%(name)s” is none of them.": "请上传 Excel 或 WPS 表格（.xlsx、.xls、.ods）或 CSV 文件；“%(name)s”不是这几种格式。",
+    "This import cannot be checked again: it is %(state)s.": "此次导入当前为“%(state)s”，不能重新校验。",
+    "Sheet read: %(sheet)s": "读取的工作表：%(sheet)s",
+    "Check the file again with these answers": "按以下选择重新校验此文件",
+    "The file has no column “%(column)s”: the value for every row": "表格没有“%(column)s”列：请选择全表统一的值",
+    "The column “%(header)s” is not known: it holds": "无法识别“%(header)s”列，该列填写的是",
+    "(leave it unknown)": "（暂不处理）",
+    "(ignore this column)": "（忽略此列）",
+    "Check again": "重新校验",
+    "Rows kept with a warning": "已按推断读取的行（请核对）",
+    "Reading": "读取结果",
+    "from a merged cell": "取自合并单元格",
 }
 
 PLURALS = {
+    "%(n)s row took a value from a merged cell": ["%(n)s 行的值取自合并单元格"],
+    "%(n)s row kept with a warning": ["%(n)s 行按推断读取，请核对"],
     "%(counter)s unit": ["共 %(counter)s 个监管对象"],
 }
 
