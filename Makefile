@@ -91,7 +91,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## make bench: import 2,000 and 10,000 units through the background path (SQLite, and PostgreSQL
+## make bench: import 10,000 units (and 50,000 for peak memory) through the background path (SQLite, and PostgreSQL
 ## when DATABASE_URL is set); then serve the hazard list API with gunicorn (2 workers) against
 ## PostgreSQL with 25,000 hazards and load it with wrk (BENCH_HAZARDS_DATABASE_URL, default
 ## postgres://postgres@127.0.0.1:5432/anjian_bench_hazards, is dropped and re-created);
