@@ -79,7 +79,7 @@ test-dates: install-test
 
 ## make test-fuzz: schemathesis fuzzes every operation of the OpenAPI schema as several roles.
 test-fuzz: install-test
-	$(BIN)/pytest -m fuzz -q
+	$(BIN)/pytest -n 2 -m fuzz -q tests/fuzz
 
 ## make messages: extract and compile the Chinese catalogs (needs gettext).
 messages: install-test system-packages
