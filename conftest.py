@@ -110,6 +110,7 @@ def _world_layer(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+@layers.serves_layer("_world_layer")
 def world(request, db) -> World:
     return layers.shared_or_fresh(request, "_world_layer", build_world)
 
@@ -123,7 +124,8 @@ def _demo_layer(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def demo(request, db):
+@layers.serves_layer("_demo_layer")
+def demo_town(request, db):
     """The demo town 场口镇 (``load_demo``'s report), loaded once per module on the real date
     (about 14 s of CPU a load) and shared by the module's tests like the world."""
     from anjian.demo.loader import load_demo

@@ -395,6 +395,7 @@ def _walk_layer(_world_layer, django_db_blocker):
 
 
 @pytest.fixture
+@layers.serves_layer("_walk_layer")
 def walk(request, world: World) -> Walk:
     if "_walk_layer" in request.fixturenames:
         shared = copy.deepcopy(request.getfixturevalue("_walk_layer"))

@@ -35,7 +35,7 @@ import pytest
 LAYERS: dict[str, tuple[str, str | None]] = {
     "_world_layer": ("world", None),
     "_walk_layer": ("walk", "_world_layer"),
-    "_demo_layer": ("demo", None),
+    "_demo_layer": ("demo_town", None),
 }
 _TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
 
@@ -49,6 +49,26 @@ def is_transactional(item: pytest.Item) -> bool:
     return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def serves_layer(layer: str):
+    """Marks a fixture function as the one that hands out ``layer``'s objects. A module that
+    defines a fixture of the same name for something else (a ``demo`` of its own) is then not
+    taken for a user of the layer."""
+
+    def mark(function):
+        function._anjian_layer = layer
+        return function
+
+    return mark
+
+
+def _uses(item: pytest.Item, user: str, layer: str) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.get(user) if info is not None else None
+    if not definitions:
+        return False
+    return getattr(definitions[-1].func, "_anjian_layer", None) == layer
+
+
 def layer_chain(item: pytest.Item) -> list[str]:
     """The layers a test runs in, outermost first (none for a test that commits)."""
     if is_transactional(item):
@@ -56,7 +76,7 @@ def layer_chain(item: pytest.Item) -> list[str]:
     names = set(getattr(item, "fixturenames", ()))
     chain: list[str] = []
     for layer, (user, _parent) in LAYERS.items():
-        if user in names:
+        if user in names and _uses(item, user, layer):
             candidate = [layer]
             while LAYERS[candidate[0]][1] is not None:
                 candidate.insert(0, LAYERS[candidate[0]][1])

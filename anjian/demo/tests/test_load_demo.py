@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-def test_a_second_load_creates_nothing_and_writes_no_audit_entry(demo):
+def test_a_second_load_creates_nothing_and_writes_no_audit_entry(demo_town):
     counts = (
         Region.objects.count(),
         Committee.objects.count(),
@@ -47,7 +47,7 @@ def test_a_second_load_creates_nothing_and_writes_no_audit_entry(demo):
     assert audit_verify_chain().ok
 
 
-def test_the_town_has_its_committee_and_the_six_specialised_committees_of_the_report(demo):
+def test_the_town_has_its_committee_and_the_six_specialised_committees_of_the_report(demo_town):
     changkou = Region.objects.get(code=town.TOWN_CODE)
     main = Committee.objects.get(region=changkou, kind="main")
     assert main.name == "场口镇安全生产委员会"
@@ -61,7 +61,7 @@ def test_the_town_has_its_committee_and_the_six_specialised_committees_of_the_re
     ]
 
 
-def test_unit_counts_follow_the_report(demo):
+def test_unit_counts_follow_the_report(demo_town):
     changkou = Region.objects.get(code=town.TOWN_CODE)
     kinds = Counter(Unit.objects.filter(region__parent=changkou).values_list("kind", flat=True))
     # 2 storage + 48 users + 19 三场所三企业 enterprises; 1 fireworks shop; 60 street shops; 90 small
@@ -77,14 +77,14 @@ def test_unit_counts_follow_the_report(demo):
     assert Unit.objects.filter(region__parent__code=town.OTHER_TOWN_CODE).exists()
 
 
-def test_every_credit_code_is_valid_and_unique(demo):
+def test_every_credit_code_is_valid_and_unique(demo_town):
     codes = [c for c in Unit.objects.values_list("credit_code", flat=True) if c]
     assert len(codes) == len(set(codes)) >= 70
     for code in codes:
         assert validate_credit_code(code) == code
 
 
-def test_every_role_has_a_demo_user_who_can_log_in(demo):
+def test_every_role_has_a_demo_user_who_can_log_in(demo_town):
     roles = {role for _u, _n, _m, role, _s, _t in town.DEMO_USERS}
     assert roles == set(Role)
     for _label, username, password in demo_logins():
@@ -93,7 +93,7 @@ def test_every_role_has_a_demo_user_who_can_log_in(demo):
         assert not user.must_change_password
 
 
-def test_the_expert_sees_exactly_the_contracted_units(demo):
+def test_the_expert_sees_exactly_the_contracted_units(demo_town):
     expert = User.objects.get(username="ck_expert")
     assert Unit.objects.visible_to(expert).count() == 12
     enterprise = User.objects.get(username="ck_enterprise")
@@ -177,7 +177,7 @@ def test_the_later_meeting_pack_compares_with_the_meeting_of_the_quarter_before(
         assert change.difference == q3[key] - before, key
 
 
-def test_twenty_units_have_their_city_system_id_and_an_export_leaves_them_out(demo):
+def test_twenty_units_have_their_city_system_id_and_an_export_leaves_them_out(demo_town):
     import json
 
     from anjian.exchange.choices import ExchangeSystem, RecordKind

@@ -26,7 +26,7 @@ from anjian.hazards.services import hazard_actions_for
 pytestmark = pytest.mark.django_db
 
 
-def test_every_state_and_the_situations_an_office_meets_occur(demo):
+def test_every_state_and_the_situations_an_office_meets_occur(demo_town):
     today = timezone.localdate()
     hazards = Hazard.objects.all()
     assert 35 <= hazards.count() <= 50
@@ -56,7 +56,7 @@ def test_every_state_and_the_situations_an_office_meets_occur(demo):
     assert HazardPhoto.objects.filter(kind="after", pairs_with__isnull=False).exists()
 
 
-def test_the_enterprise_reported_monthly_and_the_public_sent_tip_offs(demo):
+def test_the_enterprise_reported_monthly_and_the_public_sent_tip_offs(demo_town):
     today = timezone.localdate()
     reports = MonthlyReport.objects.order_by("-month")
     assert reports.count() == 5
@@ -80,7 +80,7 @@ def test_the_enterprise_reported_monthly_and_the_public_sent_tip_offs(demo):
     assert accepted.deadline >= today
 
 
-def test_the_demo_users_each_have_something_to_do(demo):
+def test_the_demo_users_each_have_something_to_do(demo_town):
     from anjian.accounts.models import User
 
     enterprise = User.objects.get(username="ck_enterprise")
@@ -93,7 +93,7 @@ def test_the_demo_users_each_have_something_to_do(demo):
     assert "approve_extension" in {t.action for t in hazard_actions_for(office, pending)}
 
 
-def test_the_major_hazards_tell_their_story(demo):
+def test_the_major_hazards_tell_their_story(demo_town):
     majors = Hazard.objects.filter(level=HazardLevel.MAJOR)
     assert majors.filter(status=HazardStatus.CLOSED).exists()
     assert majors.filter(status=HazardStatus.FOUND, listing_level="").exists()
@@ -109,8 +109,8 @@ def test_the_major_hazards_tell_their_story(demo):
     assert steps.index("hazard.approve_plan") < steps.index("hazard.record_assessment")
 
 
-def test_a_second_load_creates_no_hazard_and_writes_no_audit_entry(demo):
-    assert demo.created["hazards"] >= 35
+def test_a_second_load_creates_no_hazard_and_writes_no_audit_entry(demo_town):
+    assert demo_town.created["hazards"] >= 35
     counts = (
         Hazard.objects.count(),
         HazardEvent.objects.count(),
