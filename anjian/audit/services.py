@@ -38,7 +38,16 @@ HASHED_FIELDS = (
 )
 
 
+def _text(value: str) -> str:
+    """PostgreSQL keeps no NUL character in text or JSON ("unsupported Unicode escape sequence"):
+    one a visitor sent (a query parameter, a header) is kept as U+FFFD, so that the entry is
+    still written and shows that something was there."""
+    return value.replace("\x00", "\ufffd")
+
+
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -46,7 +55,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {_text(str(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_jsonable(v) for v in value]
     if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
@@ -166,15 +175,15 @@ def audit_record(
             request_id=ctx.request_id,
             source=ctx.source[:10],
             ip=ctx.ip,
-            user_agent=ctx.user_agent[:300],
+            user_agent=_text(ctx.user_agent)[:300],
             action=action,
             target_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
             target_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            target_repr=(
+            target_repr=_text(
                 target_repr if target_repr is not None else (str(obj) if obj is not None else "")
             )[:200],
             changes=_jsonable(changes if changes is not None else diff(before, after)),
-            reason=reason or "",
+            reason=_text(reason or ""),
             prev_hash=head.last_hash,
         )
         entry.entry_hash = compute_hash(entry)
@@ -237,13 +246,13 @@ def audit_record_many(
                 request_id=ctx.request_id,
                 source=ctx.source[:10],
                 ip=ctx.ip,
-                user_agent=ctx.user_agent[:300],
+                user_agent=_text(ctx.user_agent)[:300],
                 action=action,
                 target_type=types[type(obj)],
                 target_id=str(obj.pk),
                 target_repr=str(obj)[:200],
                 changes=_jsonable(changes),
-                reason=reason or "",
+                reason=_text(reason or ""),
                 prev_hash=prev,
             )
             entry.entry_hash = prev = _fast_hash(entry)

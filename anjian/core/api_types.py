@@ -21,7 +21,16 @@ OFFSET_MAX = 2**31 - 1
 YEAR_MIN = 1900
 YEAR_MAX = 2999
 
+# IntegerField and PositiveIntegerField are 32-bit on PostgreSQL (versions, head-counts, days);
+# PositiveSmallIntegerField is 16-bit (visits a year). A larger number fails in the database
+# ("integer out of range") and, on PostgreSQL, spoils the rest of the request's transaction.
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+SMALL_INT_MAX = 2**15 - 1
+
 Id = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
-DbInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
+BigInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
+DbInt = Annotated[int, Field(ge=INT_MIN, le=INT_MAX)]
+SmallInt = Annotated[int, Field(ge=-(2**15), le=SMALL_INT_MAX)]
 Offset = Annotated[int, Field(ge=0, le=OFFSET_MAX)]
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]

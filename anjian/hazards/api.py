@@ -633,7 +633,7 @@ class ActionIn(FormIn):
     assessed_on: datetime.date | None = None
     conclusion: AssessmentConclusion | None = None
     summary: str | None = None
-    duplicate_of: DbInt | None = Field(None, description="The hazard this one duplicates (cancel)")
+    duplicate_of: Id | None = Field(None, description="The hazard this one duplicates (cancel)")
 
 
 class PhotosIn(FormIn):

@@ -183,7 +183,7 @@ class AcceptIn(Schema):
     hazard_type: HazardType
     category: HazardCategory
     level: HazardLevel = HazardLevel.GENERAL
-    sub_grade: DbInt | None = None
+    sub_grade: Id | None = None
     legal_basis: str | None = None
     requirement: str | None = None
     responsible_person: str | None = Field(None, max_length=50)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from anjian.core.api_types import DbInt, Id, Offset, Year
+from anjian.core.api_types import BigInt, DbInt, Id, Offset, SmallInt, Year
 from anjian.core.choices import choice_label
 from anjian.core.scoping import get_scope
 from anjian.inspections.choices import InspectionKind, InspectionStatus
@@ -91,7 +91,7 @@ class GenerateIn(Schema):
     town_id: Id
     year: Year
     random_share: int | None = Field(None, ge=0, le=100)
-    seed: DbInt | None = Field(None, ge=0, description="The same seed repeats a draw")
+    seed: BigInt | None = Field(None, ge=0, description="The same seed repeats a draw")
 
 
 class PublishIn(Schema):
@@ -139,11 +139,11 @@ class RuleCreateIn(Schema):
     town_id: Id
     category_code: str
     kind: str
-    visits_per_year: DbInt
+    visits_per_year: SmallInt
 
 
 class RuleUpdateIn(Schema):
-    visits_per_year: DbInt
+    visits_per_year: SmallInt
     expected_version: DbInt | None = None
 
 
@@ -180,7 +180,7 @@ class TaskFilterIn(Schema):
     kind: InspectionKind | None = None
     state: TaskState | None = None
     assignee: Id | None = Field(None, description="User id")
-    category: DbInt | None = Field(None, description="Unit category id")
+    category: Id | None = Field(None, description="Unit category id")
     grade: Grade | None = None
     unit: Id | None = Field(None, description="Unit id")
     is_random: bool | None = None

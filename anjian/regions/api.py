@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from anjian.core.api_types import DbInt, Id
+from anjian.core.api_types import Id
 from anjian.core.pagination import LimitOffset
 from anjian.core.scoping import get_scope
 from anjian.regions.models import Region, RegionLevel
@@ -36,7 +36,7 @@ class RegionOut(Schema):
 class RegionFilterIn(Schema):
     q: str | None = Field(None, description="Part of the name, or the start of the code")
     level: RegionLevel | None = None
-    parent: DbInt | None = Field(None, description="Only the direct children of this region id")
+    parent: Id | None = Field(None, description="Only the direct children of this region id")
 
 
 class RegionImportOut(Schema):

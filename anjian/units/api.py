@@ -135,7 +135,7 @@ class UnitFilterIn(Schema):
     status: UnitStatus | None = None
     region: Id | None = Field(None, description="Village or community (region id)")
     committee: Id | None = Field(None, description="Sector committee id")
-    category: DbInt | None = Field(None, description="Category id")
+    category: Id | None = Field(None, description="Category id")
     grade: str | None = Field(None, description="red, orange, yellow, blue or none")
     expert: Id | None = Field(None, description="Engineer id (active assignment)")
     sort: str | None = Field(None, description=f"One of: {', '.join(SORTS)}")

@@ -209,3 +209,20 @@ def test_concurrent_appends_from_separate_connections_do_not_fork_the_chain():
     assert report.checked == threads * per_thread
     hashes = list(AuditEntry.objects.values_list("prev_hash", flat=True))
     assert len(hashes) == len(set(hashes)), "two entries share a predecessor: the chain forked"
+
+
+@pytest.mark.django_db
+def test_a_nul_character_a_visitor_sent_is_kept_as_a_replacement_and_the_chain_verifies():
+    """PostgreSQL refuses NUL in text and JSON: an export's filters with one (a fuzzed query
+    string) answered 500 before."""
+    entry = audit_record(
+        actor=None,
+        action="export.downloaded",
+        target_repr="图表\x00.xlsx",
+        changes={"filters": {"a\x00": "b\x00c"}},
+        reason="原因\x00",
+    )
+    entry.refresh_from_db()
+    assert entry.changes == {"filters": {"a\ufffd": "b\ufffdc"}}
+    assert entry.target_repr == "图表\ufffd.xlsx" and entry.reason == "原因\ufffd"
+    assert audit_verify_chain().ok
