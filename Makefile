@@ -87,7 +87,6 @@ test-fuzz: install-test
 ## make messages: extract and compile the Chinese catalogs (needs gettext).
 messages: install-test system-packages
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore='.venv/*' --ignore='staticfiles/*' --ignore='data/*' --ignore='test-artifacts/*' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' --ignore='conftest.py' --ignore='*/tests/*' --ignore='anjian/core/testing/*'
-	$(BIN)/python scripts/apply_translations.py anjian/accounts/locale anjian/notifications/locale anjian/units/locale anjian/hazards/locale anjian/inspections/locale anjian/enforcement/locale anjian/plans/locale anjian/campaigns/locale anjian/stats/locale anjian/dashboards/locale anjian/reports/locale anjian/exchange/locale locale
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore='.venv/*'
 
 lint: install-test
