@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.validators import validate_mobile
@@ -226,7 +227,10 @@ class AcceptForm(ServiceErrorsMixin, forms.Form):
         self.fields["unit_id"].choices = [("", _("Choose the unit"))] + [
             (u.pk, u.name) for u in units
         ]
-        self.fields["sub_grade"].queryset = HazardSubGrade.objects.filter(is_active=True)
+        # The shared sub-grades and the tip-off's own town's: never another town's.
+        self.fields["sub_grade"].queryset = HazardSubGrade.objects.filter(
+            Q(town__isnull=True) | Q(town_id=tipoff.town_id), is_active=True
+        )
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

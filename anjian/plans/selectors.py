@@ -21,7 +21,8 @@ from anjian.core.filters import IdFilter, ModelChoiceFilter, YearFilter
 from anjian.inspections.choices import InspectionKind, InspectionStatus
 from anjian.plans.choices import PLAN_KIND_CHOICES, TaskState
 from anjian.plans.models import VIEW, InspectionPlan, InspectionTask
-from anjian.units.models import Category, Grade
+from anjian.units.models import Grade
+from anjian.units.services import categories_for
 
 MONTH_CHOICES = [(m, m) for m in range(1, 13)]
 DONE_Q = Q(inspection__status=InspectionStatus.FINISHED)
@@ -43,7 +44,7 @@ class TaskFilterSet(django_filters.FilterSet):
     assignee = ModelChoiceFilter(label=_("Assigned to"), queryset=_assignees, field_name="assignee")
     category = ModelChoiceFilter(
         label=_("Unit category"),
-        queryset=Category.objects.filter(is_active=True),
+        queryset=lambda request: categories_for(request.user).filter(is_active=True),
         field_name="unit__categories",
     )
     grade = django_filters.ChoiceFilter(

@@ -25,6 +25,7 @@ from anjian.regions.models import Region
 from anjian.units import experts
 from anjian.units.experts import MANAGE_EXPERTS, REQUEST_CHANGE, VIEW_EXPERTS
 from anjian.units.models import AssignmentStatus, Category, Engineer, ExpertAssignment, ServiceFirm
+from anjian.units.services import categories_for
 
 # --- Forms (input only: services write) -------------------------------------------------------------
 
@@ -92,6 +93,7 @@ class EngineerForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, user, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["firm"].queryset = experts.firm_list_for(user, action=MANAGE_EXPERTS)
+        self.fields["specialities"].queryset = categories_for(user).filter(is_active=True)
         self.fields["user"].queryset = User.objects.for_action(
             user, "accounts.manage_users"
         ).order_by("name")

@@ -17,7 +17,6 @@ from anjian.teams.models import Committee
 from anjian.units.models import (
     GRADE_ORDER,
     AssignmentStatus,
-    Category,
     Engineer,
     ExpertAssignment,
     Grade,
@@ -25,6 +24,7 @@ from anjian.units.models import (
     UnitKind,
     UnitStatus,
 )
+from anjian.units.services import categories_for
 
 
 def _visible_units(request):
@@ -40,7 +40,8 @@ def _committees(request):
 
 
 def _categories(request):
-    return Category.objects.all()
+    """The shared categories and the user's towns' own: never another town's."""
+    return categories_for(request.user)
 
 
 def _experts(request):

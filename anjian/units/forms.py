@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from anjian.regions.models import Region, RegionLevel
+from anjian.regions.shared import shared_or_own_q
 from anjian.teams.models import Committee, CommitteeKind
 from anjian.units.models import (
     Category,
@@ -133,11 +134,11 @@ class UnitForm(ServiceErrorsMixin, forms.Form):
         self.fields["committee"].queryset = Committee.objects.filter(
             kind=CommitteeKind.SPECIALISED, region_id__in=villages.values("parent_id")
         ).order_by("region", "sort_order", "pk")
-        categories = Category.objects.filter(is_active=True)
+        # The shared categories and the user's towns' own (never another town's), plus those
+        # the unit already has.
+        categories = Category.objects.filter(shared_or_own_q(user, CHANGE), is_active=True)
         if unit is not None:
-            categories = Category.objects.filter(is_active=True) | Category.objects.filter(
-                units=unit
-            )
+            categories = categories | Category.objects.filter(units=unit)
         self.fields["categories"].queryset = categories.distinct().order_by(
             "group", "sort_order", "pk"
         )

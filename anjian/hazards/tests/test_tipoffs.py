@@ -22,8 +22,9 @@ from anjian.audit.models import AuditEntry
 from anjian.core.exceptions import InvalidTransition, StaleObject
 from anjian.hazards import tipoffs
 from anjian.hazards.choices import HazardSource, HazardStatus, PhotoKind, TipOffStatus
-from anjian.hazards.models import Hazard, TipOff
+from anjian.hazards.models import Hazard, HazardSubGrade, TipOff
 from anjian.hazards.tests.factories import act, jpeg_bytes, photo
+from anjian.hazards.tipoff_forms import AcceptForm
 from anjian.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -754,3 +755,19 @@ def test_api_dismiss_stale_and_scope(client, world):
     code = tipoff.receipt_code
     public = client.get(f"{API}/status/{code}").json()
     assert public["state"] == "dismissed" and public["public_reply"] == "经核查不属实。"
+
+
+def test_accept_form_offers_only_shared_and_own_town_sub_grades(world):
+    """A town's own sub-grades are never offered on another town's tip-off."""
+    shared = HazardSubGrade.objects.create(level="general", code="s-1", name="共用一级")
+    own = HazardSubGrade.objects.create(
+        level="general", code="a-1", name="场口一级", town=world.town_a
+    )
+    other = HazardSubGrade.objects.create(
+        level="general", code="b-1", name="常安一级", town=world.town_b
+    )
+    tipoff = submit(world)
+    form = AcceptForm(tipoff=tipoff, units=[world.unit_a])
+    offered = set(form.fields["sub_grade"].queryset)
+    assert {shared, own} <= offered
+    assert other not in offered

@@ -186,6 +186,22 @@ def test_an_inactive_category_is_not_offered_on_a_new_unit(client, login, world)
     assert "涉氨制冷" in response.text
 
 
+def test_another_towns_own_category_is_not_offered_on_the_unit_form(client, login, world):
+    Category.objects.create(code="changan-tea", name="常安茶叶加工", town=world.town_b)
+    Category.objects.create(code="changkou-paper", name="场口造纸作坊", town=world.town_a)
+    login("town_office_a")
+
+    response = client.get(reverse("units:unit_create"))
+
+    assert "常安茶叶加工" not in response.text
+    assert "场口造纸作坊" in response.text
+    assert "涉氨制冷" in response.text
+
+    listing = client.get(reverse("units:unit_list"))  # the list's category filter
+    assert "场口造纸作坊" in listing.text
+    assert "常安茶叶加工" not in listing.text
+
+
 @pytest.mark.parametrize("persona", ["inspector_a", "enterprise_a"])
 def test_only_the_town_office_manages_categories(client, login, world, persona):
     login(persona)
