@@ -175,6 +175,10 @@ class CampaignStartIn(Schema):
         None, description="Made by the phone; sending it again returns the same inspection"
     )
     place: str = Field("", max_length=200)
+    officer_ids: list[Id] = Field(
+        default_factory=list,
+        description="The certified officers taking part (the inspector is always one of them)",
+    )
 
 
 # --- Building the answers -----------------------------------------------------------------------
@@ -390,6 +394,7 @@ def campaigns_inspections_start(request: HttpRequest, campaign_id: Id, payload: 
         category=payload.category,
         client_key=str(payload.client_key) if payload.client_key else None,
         place=payload.place,
+        officers=payload.officer_ids,
     )
     return Status(201, _link(campaign_inspections(link.campaign).get(pk=link.pk)))
 

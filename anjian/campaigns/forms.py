@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.campaigns.choices import CampaignCategory, CampaignKind, Department
 from anjian.campaigns.models import Campaign
+from anjian.inspections.forms import OfficersMixin
 from anjian.regions.models import Region, RegionLevel
 
 
@@ -100,16 +101,21 @@ class LinkForm(forms.Form):
         self.fields["category"].choices = category_choices(categories)
 
 
-class StartForm(forms.Form):
+class StartForm(OfficersMixin, forms.Form):
     unit = forms.ChoiceField(label=_("unit"))
     checklist = forms.ChoiceField(label=_("checklist to use"))
     category = forms.ChoiceField(label=_("counts in category"), required=False)
     place = forms.CharField(label=_("place inspected"), max_length=200, required=False)
     client_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args, units=(), checklists=(), categories=(), **kwargs):
+    def __init__(
+        self, *args, units=(), checklists=(), categories=(), people=None, lead=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.pk, u.name) for u in units]
+        # The town's officers with a valid certificate (the service checks that each may
+        # inspect the unit chosen): the documents of the inspection need two of them.
+        self.add_officers(people, lead)
         self.fields["checklist"].choices = [
             (v.pk, f"{v.template.name} v{v.number}") for v in checklists
         ]

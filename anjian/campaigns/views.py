@@ -28,6 +28,7 @@ from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleO
 from anjian.core.export import Column, workbook_bytes, xlsx_response
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedDetailView, ScopedListView, scoped
+from anjian.inspections.services import town_officers
 from anjian.units.models import Unit
 
 VIEW, MANAGE, TAKE_PART = services.VIEW, services.MANAGE, services.TAKE_PART
@@ -301,6 +302,8 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
         units=units,
         checklists=checklists,
         categories=campaign.categories,
+        people=[request.user, *town_officers(campaign.region.path, request.user)],
+        lead=request.user,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -313,6 +316,7 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
                 category=data["category"] or None,
                 client_key=str(data["client_key"]),
                 place=data["place"],
+                officers=form.chosen_officers() or (),
             )
         except ValidationError as exc:
             _form_errors(request, exc, form)

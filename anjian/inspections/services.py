@@ -391,19 +391,16 @@ def inspection_update(
     return inspection
 
 
-def officer_choices(unit: Unit, lead) -> list:
-    """The officers who may be chosen for an inspection of ``unit``: the town's active people
-    (a role in the town or one of its committees) with a law-enforcement certificate on file that
-    has not expired and who may inspect the unit; the lead first (always listed, certificate or
-    not). The town's officers are few: each is asked whether they may inspect the unit."""
+def town_officers(town_path: str, lead):
+    """The town's active people (a role in the town or one of its committees) with a
+    law-enforcement certificate on file that has not expired, ``lead`` left out."""
     today = timezone.localdate()
-    town_path = parent_path(unit.region.path)
     in_town = get_user_model().objects.filter(
         Q(role_assignments__region__path__startswith=town_path)
         | Q(role_assignments__committee__region__path__startswith=town_path),
         role_assignments__is_active=True,
     )
-    people = (
+    return (
         get_user_model()
         .objects.filter(is_active=True, pk__in=in_town.values("pk"))
         .exclude(enforcement_certificate__number="")
@@ -415,6 +412,13 @@ def officer_choices(unit: Unit, lead) -> list:
         .exclude(pk=lead.pk)
         .order_by("name", "pk")
     )
+
+
+def officer_choices(unit: Unit, lead) -> list:
+    """The officers who may be chosen for an inspection of ``unit``: the town's officers
+    (``town_officers``) who may inspect the unit; the lead first (always listed, certificate or
+    not). The town's officers are few: each is asked whether they may inspect the unit."""
+    people = town_officers(parent_path(unit.region.path), lead)
     chosen = [p for p in people if Unit.objects.for_action(p, INSPECT).filter(pk=unit.pk).exists()]
     return [lead, *chosen]
 

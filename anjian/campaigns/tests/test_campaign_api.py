@@ -157,3 +157,37 @@ def test_a_department_officer_may_not_link_inspections(world, client, checklist)
     assert not CampaignInspection.objects.exists()
     detail = client.get(f"{BASE}/{campaign.pk}", **bearer(world.department_a)).json()
     assert detail["allowed_actions"] == []
+
+
+def test_the_api_starts_a_joint_inspection_with_its_officers(world, client, checklist):
+    from anjian.enforcement.models import OfficerCertificate
+
+    for person in (world.inspector_a, world.town_office_a):
+        OfficerCertificate.objects.create(user=person, number=f"3301{person.pk:05d}")
+    campaign = make_campaign(world)
+    started = post(
+        client,
+        f"{BASE}/{campaign.pk}/inspections/start",
+        {
+            "unit_id": world.unit_a2.pk,
+            "checklist_id": checklist.pk,
+            "officer_ids": [world.town_office_a.pk],
+        },
+        world.inspector_a,
+    )
+    assert started.status_code == 201
+    link = CampaignInspection.objects.get()
+    officers = set(link.inspection.officers.values_list("pk", flat=True))
+    assert officers == {world.inspector_a.pk, world.town_office_a.pk}
+
+    refused = post(  # another town's officer may not inspect this unit
+        client,
+        f"{BASE}/{campaign.pk}/inspections/start",
+        {
+            "unit_id": world.unit_a.pk,
+            "checklist_id": checklist.pk,
+            "officer_ids": [world.town_office_b.pk],
+        },
+        world.inspector_a,
+    )
+    assert refused.status_code == 422

@@ -498,3 +498,33 @@ def test_an_inspector_starts_a_joint_inspection_from_the_campaign_page(world, cl
     assert link.category == "small_venue" and link.inspection.place == "后厨"
     detail = client.get(reverse("campaigns:campaign_detail", args=[campaign.pk])).content.decode()
     assert reverse("inspections:inspection_detail", args=[link.inspection_id]) in detail
+
+
+def test_the_joint_inspection_form_chooses_the_certified_officers(world, client, checklist):
+    """The joint inspection's documents need two certified officers: chosen on its start form."""
+    from anjian.enforcement.models import OfficerCertificate
+
+    for person in (world.inspector_a, world.town_office_a, world.town_office_b):
+        OfficerCertificate.objects.create(user=person, number=f"3301{person.pk:05d}")
+    campaign = make_campaign(world)
+    client.force_login(world.inspector_a)
+    url = reverse("campaigns:inspection_start", args=[campaign.pk])
+    page = client.get(url)
+    assert f'data-testid="officer-{world.town_office_a.pk}"' in page.text
+    assert f'data-testid="officer-{world.town_office_b.pk}"' not in page.text  # another town
+    assert page.context["form"]["officers"].value() == [world.inspector_a.pk]
+
+    client.post(
+        url,
+        {
+            "unit": world.unit_a2.pk,
+            "checklist": checklist.pk,
+            "category": "",
+            "client_key": "1f6f7c4e-2b1d-4c3a-9e8f-1a2b3c4d5e6f",
+            "officers": [world.inspector_a.pk, world.town_office_a.pk],
+        },
+    )
+
+    link = CampaignInspection.objects.get()
+    officers = set(link.inspection.officers.values_list("pk", flat=True))
+    assert officers == {world.inspector_a.pk, world.town_office_a.pk}
