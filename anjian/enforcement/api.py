@@ -211,9 +211,13 @@ class DocumentPreviewOut(Schema):
 
 
 def _preview_out(request: HttpRequest, **kwargs) -> DocumentPreviewOut:
+    return preview_out(documents.document_preview(actor=request.auth, **kwargs))
+
+
+def preview_out(preview: documents.Preview) -> DocumentPreviewOut:
+    """A document's preview as the API answers it (inspection and case documents)."""
     from django.template.loader import render_to_string
 
-    preview = documents.document_preview(actor=request.auth, **kwargs)
     layout = preview.layout
     lines: list[str] = []
     for block in layout.blocks if layout else ():

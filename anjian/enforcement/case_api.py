@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from anjian.core.api_types import DbInt, Id, Offset, Year
 from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.enforcement import case_services as services
+from anjian.enforcement.api import DocumentPreviewOut, preview_out
 from anjian.enforcement.case_choices import CaseStage, PartyType
 from anjian.enforcement.case_services import MANAGE_PROVISIONS, VIEW_PROVISIONS
 from anjian.enforcement.case_workflow import HANDLE, VIEW
@@ -355,6 +356,29 @@ def cases_act(request: HttpRequest, case_id: Id, payload: CaseActIn):
         data={k: v for k, v in data.items() if v is not None},
     )
     return _out(request.auth, case_id)
+
+
+@router.post(
+    "/{int:case_id}/act/preview",
+    response=DocumentPreviewOut,
+    operation_id="cases_act_preview",
+    summary="Preview the document an action would issue, before its number is taken",
+)
+def cases_act_preview(request: HttpRequest, case_id: Id, payload: CaseActIn):
+    """The same body as ``act``; nothing is written and no number is used. An action that issues
+    no document answers 422."""
+    _require(request, VIEW)
+    data = payload.dict(exclude={"action", "expected_version", "note"})
+    preview = services.case_act_preview(
+        actor=request.auth,
+        case_id=case_id,
+        action=payload.action,
+        note=payload.note,
+        data={k: v for k, v in data.items() if v is not None},
+    )
+    if preview is None:
+        raise ValidationError({"action": _("This action issues no document.")})
+    return preview_out(preview)
 
 
 @router.get(

@@ -19,12 +19,15 @@ from anjian.core.docx import Layout
 from anjian.enforcement.case_workflow import PAYMENT_DAYS, STATEMENT_DAYS
 from anjian.enforcement.documents import (
     Authority,
+    Preview,
     _authority_foot,
+    _draft,
     _facts_table,
     _new_document,
     _officer_line,
     _para,
     _people,
+    _problems,
     _require_two,
     _store,
     _write,
@@ -237,6 +240,22 @@ RENDER = {
     DocumentType.PENALTY_DECISION: render_penalty_decision,
     DocumentType.CLOSURE_APPROVAL: render_closure_approval,
 }
+
+
+def case_document_preview(*, case: Case, doc_type: str) -> Preview:
+    """The case's document of ``doc_type`` as it would print (``case`` may carry the values of
+    the move not yet made), with "__" where the number goes; nothing is written."""
+    preview = Preview(doc_type=doc_type, title=TITLES[doc_type])
+    if existing := IssuedDocument.objects.filter(case_id=case.pk, doc_type=doc_type).first():
+        preview.existing = existing
+        return preview
+    officers = certified_officers(case.officers.order_by("pk"))
+    preview.problems = _problems(officers)
+    draft = _draft(case.town, doc_type, unit=case.unit, inspection=case.inspection)
+    preview.label = draft.label
+    preview.layout = RENDER[doc_type](draft, case, officers, authority_for(case.town))
+    _case_context(preview.layout, case, officers)
+    return preview
 
 
 def case_document_issue(*, actor, case: Case, doc_type: str) -> IssuedDocument:

@@ -483,7 +483,38 @@ def case_act(
     return _move(case, t, actor=actor, note=note, data=data)
 
 
-def _move(case: Case, t: CaseTransition, *, actor, note: str = "", data=None) -> Case:
+def case_act_preview(
+    *, actor, case_id: int, action: str, note: str = "", data: Mapping[str, Any] | None = None
+):
+    """The document ``action`` would issue, as it would print (``documents.Preview``): nothing is
+    written and no number is taken. ``None`` when the move issues no document. The move's own
+    refusals (stage, guards, the values given) are raised as ``case_act`` would."""
+    import copy
+
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise InvalidTransition("?", action, _("Unknown action “%(action)s”.") % {"action": action})
+    case = case_get_for(actor, case_id)
+    if not may(actor, t.permission, case):
+        raise ActionNotPermitted()
+    if not t.document:
+        return None
+    _check_stage(case, t)
+    today = timezone.localdate()
+    data = dict(data or {})
+    data["note"] = (note or data.get("note") or "").strip()
+    if errors := guard_errors(case, t, today):
+        raise ValidationError(errors)
+    draft = copy.copy(case)
+    for field, value in _effects(case, t, actor=actor, data=data, today=today).items():
+        setattr(draft, field, value)
+    draft.stage = t.target_for(case.stage)
+    from anjian.enforcement.case_documents import case_document_preview
+
+    return case_document_preview(case=draft, doc_type=t.document)
+
+
+def _check_stage(case: Case, t: CaseTransition) -> None:
     if case.stage not in t.sources:
         raise InvalidTransition(
             case.get_stage_display(),
@@ -491,6 +522,10 @@ def _move(case: Case, t: CaseTransition, *, actor, note: str = "", data=None) ->
             _("“%(action)s” is not possible while the case is “%(stage)s”.")
             % {"action": t.label, "stage": case.get_stage_display()},
         )
+
+
+def _move(case: Case, t: CaseTransition, *, actor, note: str = "", data=None) -> Case:
+    _check_stage(case, t)
     today = timezone.localdate()
     data = dict(data or {})
     data["note"] = note = (note or data.get("note") or "").strip()
@@ -764,6 +799,7 @@ __all__ = [
     "HANDLE",
     "TransferOffered",
     "case_act",
+    "case_act_preview",
     "case_actions_for",
     "case_get_for",
     "case_money",

@@ -311,7 +311,29 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     offer_transfer = False
-    if request.method == "POST" and form.is_valid():
+    preview = None
+    confirmed = not t.document or request.POST.get("confirmed") == "1"
+    if request.method == "POST" and form.is_valid() and not confirmed:
+        # A move that takes a document number shows the document first (nothing written).
+        data = dict(form.cleaned_data)
+        data.pop("expected_version", None)
+        try:
+            preview = services.case_act_preview(
+                actor=request.user,
+                case_id=case.pk,
+                action=t.action,
+                note=data.pop("note", ""),
+                data={k: v for k, v in data.items() if v not in (None, "")},
+            )
+        except ActionNotPermitted as exc:
+            raise PermissionDenied from exc
+        except InvalidTransition as exc:
+            messages.error(request, exc.message)
+            return redirect("cases:case_detail", pk=case.pk)
+        except ValidationError as exc:
+            offer_transfer = getattr(exc, "transfer_offered", False)
+            form.add_service_errors(exc)
+    elif request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             services.case_act(
@@ -339,7 +361,13 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "enforcement/case_action.html",
-        {"form": form, "case": case, "transition": t, "offer_transfer": can_transfer},
+        {
+            "form": form,
+            "case": case,
+            "transition": t,
+            "offer_transfer": can_transfer,
+            "preview": preview,
+        },
     )
 
 

@@ -41,6 +41,7 @@ ACTION_OPERATIONS = {
 }
 OBJECT_OPERATION_BODIES = {
     "cases_act": {"action": "approve", "expected_version": 1, "note": "越权"},
+    "cases_act_preview": {"action": "close", "expected_version": 1, "note": "越权"},
     "cases_payments_create": {
         "amount": "100",
         "paid_on": "2026-01-02",

@@ -118,10 +118,21 @@ def test_the_detail_shows_the_allowed_actions_and_the_forms_move_the_case(client
     page = client.get(reverse("cases:case_detail", args=[case.pk]))
     assert b"case-action-approve" in page.content and b"case-action-notify" not in page.content
     url = reverse("cases:case_act", args=[case.pk])
+    # Approving takes the 立案审批表's number: the document is shown first, nothing is written.
     response = client.post(url, {"action": "approve", "expected_version": case.version})
+    assert response.status_code == 200
+    assert b'data-testid="document-preview"' in response.content
+    assert "立案审批表" in response.text and "__" in response.context["preview"].label
+    case.refresh_from_db()
+    assert case.stage == CaseStage.OPENED and not IssuedDocument.objects.filter(case=case).exists()
+    response = client.post(
+        url, {"action": "approve", "expected_version": case.version, "confirmed": "1"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.stage == CaseStage.INVESTIGATING
+    issued = IssuedDocument.objects.get(case=case)
+    assert "__" not in issued.label and case.number == issued.label
     # A stale page is told to reload.
     response = client.post(url, {"action": "withdraw", "expected_version": 1, "note": "x"})
     assert response.status_code == 302
@@ -308,3 +319,61 @@ def test_the_demo_has_the_four_cases_of_the_report_and_a_second_run_adds_none(se
     again = DemoReport()
     load_demo_cases(again)
     assert again.total == 0 and Case.objects.count() == 4
+
+
+def test_the_decision_preview_prints_the_fine_on_the_form_and_takes_no_number(client, world, login):
+    case = to_stage(world, open_case(world), CaseStage.NOTIFIED)
+    issued_before = IssuedDocument.objects.count()
+    login("leader_a")
+    url = reverse("cases:case_act", args=[case.pk])
+    body = {
+        "action": "decide",
+        "expected_version": case.version,
+        "decided_fine": "15000",
+        "statement_waived": "on",
+    }
+
+    page = client.post(url, body)
+
+    assert page.status_code == 200
+    preview = page.context["preview"]
+    assert preview.title in page.text and "__" in preview.label
+    assert "人民币15000元" in page.text  # the fine given on the form, not the proposed 20000
+    assert IssuedDocument.objects.count() == issued_before
+    case.refresh_from_db()
+    assert case.stage == CaseStage.NOTIFIED
+
+    done = client.post(url, body | {"confirmed": "1"})
+
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.stage == CaseStage.DECIDED and case.decided_fine == Decimal("15000")
+    assert IssuedDocument.objects.filter(case=case, doc_type=DocumentType.PENALTY_DECISION).exists()
+
+
+def test_the_api_previews_the_document_of_an_action(client, world):
+    case = to_stage(world, open_case(world), CaseStage.INVESTIGATING)
+    url = f"{API}/{case.pk}/act/preview"
+    body = {"action": "notify", "expected_version": case.version, "proposed_fine": "20000"}
+
+    answer = client.post(
+        url, json.dumps(body), content_type="application/json", **bearer(world.inspector_a)
+    )
+
+    assert answer.status_code == 200, answer.content
+    data = answer.json()
+    assert data["can_issue"] is True and "__" in data["label"]
+    assert "预览" in data["html"] or "PREVIEW" in data["html"]
+    case.refresh_from_db()
+    assert case.stage == CaseStage.INVESTIGATING
+    assert not IssuedDocument.objects.filter(case=case, doc_type=DocumentType.PENALTY_NOTICE)
+    # An action that issues no document, and another enterprise's case, are refused.
+    extend = body | {"action": "record_statement"}
+    none = client.post(
+        url, json.dumps(extend), content_type="application/json", **bearer(world.inspector_a)
+    )
+    assert none.status_code in (409, 422)
+    other = client.post(
+        url, json.dumps(body), content_type="application/json", **bearer(world.enterprise_b)
+    )
+    assert other.status_code in (403, 404)
