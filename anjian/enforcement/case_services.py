@@ -462,6 +462,18 @@ def _effects(case: Case, t: CaseTransition, *, actor, data: Mapping[str, Any], t
 
 
 @transaction.atomic
+def _case_for_action(actor, case_id: int, action: str) -> tuple[Case, CaseTransition]:
+    """The case and the transition of ``action``, refused when the action is unknown or not the
+    actor's to take."""
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise InvalidTransition("?", action, _("Unknown action “%(action)s”.") % {"action": action})
+    case = case_get_for(actor, case_id)
+    if not may(actor, t.permission, case):
+        raise ActionNotPermitted()
+    return case, t
+
+
 def case_act(
     *,
     actor,
@@ -472,12 +484,7 @@ def case_act(
     data: Mapping[str, Any] | None = None,
 ) -> Case:
     """Make ``action`` happen to the case, or refuse it and change nothing."""
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise InvalidTransition("?", action, _("Unknown action “%(action)s”.") % {"action": action})
-    case = case_get_for(actor, case_id)
-    if not may(actor, t.permission, case):
-        raise ActionNotPermitted()
+    case, t = _case_for_action(actor, case_id, action)
     if case.version != expected_version:
         raise StaleObject()
     return _move(case, t, actor=actor, note=note, data=data)
@@ -491,12 +498,7 @@ def case_act_preview(
     refusals (stage, guards, the values given) are raised as ``case_act`` would."""
     import copy
 
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise InvalidTransition("?", action, _("Unknown action “%(action)s”.") % {"action": action})
-    case = case_get_for(actor, case_id)
-    if not may(actor, t.permission, case):
-        raise ActionNotPermitted()
+    case, t = _case_for_action(actor, case_id, action)
     if not t.document:
         return None
     _check_stage(case, t)
