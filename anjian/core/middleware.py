@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from anjian.core.context import RequestContext, _current
 
@@ -88,3 +90,65 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
                 language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+
+
+NUL = "\x00"
+
+
+def _has_nul(data) -> bool:
+    """Whether a NUL character is in any key or value of a QueryDict, or anywhere in parsed JSON."""
+    if isinstance(data, str):
+        return NUL in data
+    if isinstance(data, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_nul(v) for v in data)
+    if hasattr(data, "lists"):
+        return any(_has_nul(k) or _has_nul(v) for k, v in data.lists())
+    return False
+
+
+def _json_has_nul(request: HttpRequest) -> bool:
+    if not request.content_type or "json" not in request.content_type:
+        return False
+    body = request.body
+    if b"\\u0000" not in body and b"\x00" not in body:
+        return False
+    try:
+        return _has_nul(json.loads(body))
+    except ValueError:
+        return False  # not JSON: the API answers 400 for it itself
+
+
+class NulCharacterMiddleware:
+    """A NUL character (``\\x00``) cannot be typed and PostgreSQL's text columns cannot hold it
+    (``DataError``): a search or a field that carried one ended in a server error.
+
+    The API answers such a request with a 422 in the error envelope before any view sees it. A
+    page's query string loses its NUL characters (the search is for what could be typed); a page's
+    form refuses them itself (Django's ``ProhibitNullCharactersValidator``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            form = request.method == "POST" and request.content_type in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            )
+            if _has_nul(request.GET) or (form and _has_nul(request.POST)) or _json_has_nul(request):
+                from config.api import error_response  # the API's envelope; config imports us
+
+                message = _("Null characters are not allowed.")
+                return error_response(
+                    request, 422, "invalid", message, [{"field": None, "message": message}]
+                )
+        elif _has_nul(request.GET):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace(NUL, ""), [v.replace(NUL, "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
