@@ -27,6 +27,7 @@ from anjian.campaigns.services import (
     campaign_inspection_start,
     participant_add,
 )
+from anjian.demo.clock import WORK_HOUR, as_of, real_now, working_moment
 from anjian.inspections.checklist_defaults import GENERAL_CODE
 from anjian.inspections.choices import ItemResult, VersionStatus
 from anjian.inspections.models import ChecklistVersion, Inspection
@@ -57,6 +58,7 @@ class DemoVisit:
     failure: str = ""  # the note of the one failed item, if any
     rectify: bool = False  # the hazard found is rectified and struck off
     category_code: str = ""  # for enterprises: a unit category the unit must carry
+    days_back: int = 0  # when the visit was (its hazard and documents carry that day)
 
 
 CAMPAIGNS = (
@@ -82,7 +84,9 @@ CAMPAIGNS = (
 )
 
 VISITS = (
-    DemoVisit("shop-1", "joint", UnitKind.STREET_SHOP, C.STREET_SHOP, "店面、仓储间"),
+    DemoVisit(
+        "shop-1", "joint", UnitKind.STREET_SHOP, C.STREET_SHOP, "店面、仓储间", days_back=150
+    ),
     DemoVisit(
         "shop-2",
         "joint",
@@ -91,11 +95,18 @@ VISITS = (
         "店面、后仓",
         "电动自行车在店内充电",
         rectify=True,
+        days_back=120,
     ),
     DemoVisit(
-        "venue-1", "joint", UnitKind.SMALL_VENUE, C.SMALL_VENUE, "后厨", "液化气钢瓶未设置切断装置"
+        "venue-1",
+        "joint",
+        UnitKind.SMALL_VENUE,
+        C.SMALL_VENUE,
+        "后厨",
+        "液化气钢瓶未设置切断装置",
+        days_back=20,
     ),
-    DemoVisit("venue-2", "joint", UnitKind.SMALL_VENUE, C.SMALL_VENUE, "加工间"),
+    DemoVisit("venue-2", "joint", UnitKind.SMALL_VENUE, C.SMALL_VENUE, "加工间", days_back=90),
     DemoVisit(
         "site-1",
         "joint",
@@ -103,8 +114,11 @@ VISITS = (
         C.CONSTRUCTION,
         "施工现场",
         "临边防护栏杆缺失",
+        days_back=6,
     ),
-    DemoVisit("reservoir-1", "joint", UnitKind.RESERVOIR, C.RESERVOIR, "坝体、溢洪道"),
+    DemoVisit(
+        "reservoir-1", "joint", UnitKind.RESERVOIR, C.RESERVOIR, "坝体、溢洪道", days_back=60
+    ),
     DemoVisit(
         "haz-1",
         "haz-chem",
@@ -113,6 +127,7 @@ VISITS = (
         "危化品仓库",
         "危化品仓库未张贴安全周知卡",
         category_code="haz-chem-use",
+        days_back=35,
     ),
     DemoVisit(
         "haz-2",
@@ -121,6 +136,7 @@ VISITS = (
         C.HAZ_CHEM,
         "生产车间、危化品暂存间",
         category_code="haz-chem-use",
+        days_back=75,
     ),
 )
 
@@ -224,27 +240,35 @@ def _visit(report, spec: DemoVisit, campaign: Campaign, unit: Unit, users, check
         _rectify(report, inspection, office=office, inspector=inspector)
 
 
+# The rectification of a visit's hazard: reported five days after the visit, re-checked two later.
+RECTIFIED_AFTER_DAYS = 5
+RECHECKED_AFTER_DAYS = 7
+
+
 def _rectify(report, inspection: Inspection, *, office: User, inspector: User) -> None:
     """The hazard found is rectified (reported by the office for the shop) and struck off."""
     from anjian.hazards.models import Hazard
     from anjian.hazards.services import hazard_transition
 
+    visited = timezone.now()  # the clock of the visit (``as_of``)
     for hazard in Hazard.objects.filter(inspection_result__inspection=inspection):
-        hazard = hazard_transition(
-            actor=office,
-            hazard_id=hazard.pk,
-            action="submit",
-            expected_version=hazard.version,
-            data={"description": "已拆除店内充电线路，设置室外集中充电点。"},
-            photos=[_photo(inspection.unit.name, "整改后", after=True)],
-        )
-        hazard_transition(
-            actor=inspector,
-            hazard_id=hazard.pk,
-            action="pass",
-            expected_version=hazard.version,
-            note="现场复查，整改到位，同意销号。",
-        )
+        with as_of(min(visited + datetime.timedelta(days=RECTIFIED_AFTER_DAYS), real_now())):
+            hazard = hazard_transition(
+                actor=office,
+                hazard_id=hazard.pk,
+                action="submit",
+                expected_version=hazard.version,
+                data={"description": "已拆除店内充电线路，设置室外集中充电点。"},
+                photos=[_photo(inspection.unit.name, "整改后", after=True)],
+            )
+        with as_of(min(visited + datetime.timedelta(days=RECHECKED_AFTER_DAYS), real_now())):
+            hazard_transition(
+                actor=inspector,
+                hazard_id=hazard.pk,
+                action="pass",
+                expected_version=hazard.version,
+                note="现场复查，整改到位，同意销号。",
+            )
         report.add("campaign hazards closed")
 
 
@@ -289,7 +313,12 @@ def load_demo_campaigns(report) -> None:
         if unit is None:
             continue
         taken.add(unit.pk)
-        _visit(report, spec, campaigns[spec.campaign], unit, users, checklist)
+        campaign = campaigns[spec.campaign]
+        opened = timezone.make_aware(
+            datetime.datetime.combine(campaign.start_date, datetime.time(WORK_HOUR))
+        )
+        with as_of(working_moment(spec.days_back, not_before=opened)):
+            _visit(report, spec, campaign, unit, users, checklist)
 
 
 __all__ = ["CAMPAIGNS", "VISITS", "load_demo_campaigns"]

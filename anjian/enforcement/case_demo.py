@@ -12,6 +12,7 @@ Idempotent: a case is found again by its town and cause of action.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from anjian.accounts.models import User
+from anjian.demo.clock import as_of, working_moment
 from anjian.enforcement import case_services as services
 from anjian.enforcement.case_choices import CaseStage
 from anjian.enforcement.models import Case, EnforcementSettings, LegalProvision
@@ -38,6 +40,7 @@ class DemoCase:
     facts: str
     fine: Decimal
     stage: str
+    days_back: int  # the case was opened this many days before the demo's day
     from_inspection: bool = False
 
 
@@ -49,6 +52,7 @@ CASES = (
         "经责令限期整改，你单位逾期未采取措施消除配电箱线路裸露等事故隐患，复查仍未整改。",
         Decimal("20000"),
         CaseStage.DECIDED,
+        45,
     ),
     DemoCase(
         "未按规定上报事故隐患排查治理统计分析表",
@@ -57,6 +61,7 @@ CASES = (
         "你单位未按规定于季度结束后上报事故隐患排查治理统计分析表，经督促仍未报送。",
         Decimal("10000"),
         CaseStage.NOTIFIED,
+        10,
     ),
     DemoCase(
         "事故隐患整改不合格",
@@ -65,6 +70,7 @@ CASES = (
         "现场检查发现的配电箱箱门缺失、灭火器过期等隐患，经复查整改不合格。",
         Decimal("20000"),
         CaseStage.CLOSED,
+        40,  # the inspection whose rectification failed was 60 days back (inspection_demo)
         from_inspection=True,
     ),
     DemoCase(
@@ -74,6 +80,7 @@ CASES = (
         "你单位存在重大事故隐患，未按照规定向负有安全生产监督管理职责的部门报告。",
         Decimal("80000"),
         CaseStage.TRANSFERRED,
+        15,
     ),
 )
 
@@ -112,35 +119,62 @@ def _findings_inspection(town: Region):
     ).first()
 
 
-def _run(spec: DemoCase, case: Case, users: dict[str, User], payer_receipt: str) -> Case:
+# The days after the opening on which each later step was taken (a working day each: the leader
+# approves the next day, the notice goes out two days later, the party answers within its days…).
+STEP_DAYS = {
+    "approve": 1,
+    "notify": 3,
+    "record_statement": 8,
+    "decide": 12,
+    "payment": 20,
+    "close": 22,
+    "transfer": 4,
+}
+
+
+def _on(spec: DemoCase, step: str) -> datetime.datetime:
+    return working_moment(max(spec.days_back - STEP_DAYS[step], 0))
+
+
+def _run(spec: DemoCase, case: Case, users: dict[str, User], number: int) -> Case:
+    """The case's later steps, each as of its own day (the documents carry those days)."""
     handler, leader = users["ck_inspector"], users["ck_leader"]
-    if spec.stage == CaseStage.TRANSFERRED:
+    with as_of(_on(spec, "approve")):
         case = _act(leader, case, "approve")
-        try:
-            _act(handler, case, "notify", proposed_fine=spec.fine)
-        except services.TransferOffered as offer:
-            reason = "；".join(offer.messages)
-        else:  # pragma: no cover - the demo's cap makes the transfer necessary
-            return case
-        return _act(handler, case, "transfer", reason)
-    case = _act(leader, case, "approve")
-    case = _act(handler, case, "notify", proposed_fine=spec.fine)
+    if spec.stage == CaseStage.TRANSFERRED:
+        with as_of(_on(spec, "transfer")):
+            try:
+                _act(handler, case, "notify", proposed_fine=spec.fine)
+            except services.TransferOffered as offer:
+                reason = "；".join(offer.messages)
+            else:  # pragma: no cover - the demo's cap makes the transfer necessary
+                return case
+            return _act(handler, case, "transfer", reason)
+    with as_of(_on(spec, "notify")):
+        case = _act(handler, case, "notify", proposed_fine=spec.fine)
     if spec.stage == CaseStage.NOTIFIED:
         return case
-    case = _act(
-        handler, case, "record_statement", statement="当事人对违法事实无异议，放弃听证，请求从轻。"
-    )
-    case = _act(leader, case, "decide", decided_fine=spec.fine)
+    with as_of(_on(spec, "record_statement")):
+        case = _act(
+            handler,
+            case,
+            "record_statement",
+            statement="当事人对违法事实无异议，放弃听证，请求从轻。",
+        )
+    with as_of(_on(spec, "decide")):
+        case = _act(leader, case, "decide", decided_fine=spec.fine)
     if spec.stage == CaseStage.DECIDED:
         return case
-    services.payment_record(
-        actor=handler,
-        case_id=case.pk,
-        amount=case.decided_fine,
-        paid_on=timezone.localdate(),
-        receipt_number=payer_receipt,
-    )
-    return _act(leader, case, "close")
+    with as_of(_on(spec, "payment")):
+        services.payment_record(
+            actor=handler,
+            case_id=case.pk,
+            amount=case.decided_fine,
+            paid_on=timezone.localdate(),
+            receipt_number=f"FY{timezone.localdate().year}-{number:04d}",
+        )
+    with as_of(_on(spec, "close")):
+        return _act(leader, case, "close")
 
 
 def load_demo_cases(report) -> None:
@@ -158,7 +192,8 @@ def load_demo_cases(report) -> None:
         penalty_cap=DEMO_CAP
     )
     used = set(Case.objects.filter(town=town).values_list("unit_id", flat=True))
-    for number, spec in enumerate(CASES, 1):
+    # In the order they were opened, so that each document's number follows its date.
+    for number, spec in enumerate(sorted(CASES, key=lambda c: -c.days_back), 1):
         if Case.objects.filter(town=town, cause=spec.cause).exists():
             continue
         provision = LegalProvision.objects.filter(
@@ -173,20 +208,28 @@ def load_demo_cases(report) -> None:
             if not candidates or provision is None:
                 continue
             unit_id = candidates[0]
-        hazards = list(Hazard.objects.filter(unit_id=unit_id).values_list("pk", flat=True)[:3])
-        case = services.case_open(
-            actor=users["ck_inspector"],
-            unit_id=unit_id,
-            cause=spec.cause,
-            facts=spec.facts,
-            provision_id=provision.pk,
-            inspection_id=inspection.pk if inspection else None,
-            hazard_ids=hazards,
-            officer_ids=[users["ck_inspector"].pk, users["ck_office"].pk],
-            proposed_fine=spec.fine,
+        opened = working_moment(spec.days_back)
+        if inspection is not None and inspection.finished_at and opened < inspection.finished_at:
+            opened = min(inspection.finished_at + datetime.timedelta(hours=2), timezone.now())
+        hazards = list(
+            Hazard.objects.filter(unit_id=unit_id, found_at__lt=opened)
+            .order_by("found_at", "pk")
+            .values_list("pk", flat=True)[:3]
         )
+        with as_of(opened):
+            case = services.case_open(
+                actor=users["ck_inspector"],
+                unit_id=unit_id,
+                cause=spec.cause,
+                facts=spec.facts,
+                provision_id=provision.pk,
+                inspection_id=inspection.pk if inspection else None,
+                hazard_ids=hazards,
+                officer_ids=[users["ck_inspector"].pk, users["ck_office"].pk],
+                proposed_fine=spec.fine,
+            )
         used.add(unit_id)
-        _run(spec, case, users, f"FY{timezone.localdate().year}-{number:04d}")
+        _run(spec, case, users, number)
         report.add("enforcement cases")
 
 

@@ -12,9 +12,11 @@ import io
 import uuid
 from dataclasses import dataclass
 
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from anjian.accounts.models import User
+from anjian.demo.clock import as_of, working_moment
 from anjian.inspections.checklist_defaults import GENERAL_CODE
 from anjian.inspections.choices import InspectionStatus, ItemResult, VersionStatus
 from anjian.inspections.models import ChecklistVersion, Inspection
@@ -40,10 +42,11 @@ class DemoInspection:
     finish: bool
     attendees: str = "安全员 王建平"
     signatory: str = "王建平"
+    days_back: int = 0  # when it happened (its documents carry that day)
 
 
 INSPECTIONS = (
-    DemoInspection("clean", 5, "ck_inspector", "生产车间、仓库", (), True),
+    DemoInspection("clean", 5, "ck_inspector", "生产车间、仓库", (), True, days_back=100),
     DemoInspection(
         "findings",
         7,
@@ -51,6 +54,7 @@ INSPECTIONS = (
         "喷涂车间、配电房",
         (("配电箱", "配电箱箱门缺失，内部接线裸露"), ("灭火器", "灭火器压力不足，已过检验期")),
         True,
+        days_back=60,  # the case of its failed rectification follows (case_demo)
     ),
     DemoInspection(
         "in-progress", 9, "ck_expert", "原料仓库", (("隐患排查治理", "隐患排查台账未更新"),), False
@@ -159,57 +163,63 @@ def load_demo_inspections(report) -> None:
         unit = _demo_unit_for(town, spec, actor)
         if unit is None:
             continue
-        inspection = inspection_start(
-            actor=actor,
-            unit_id=unit.pk,
-            checklist_id=checklist.pk,
-            client_key=key,
-            place=spec.place,
-        )
-        results = list(
-            inspection.results.select_related("item").order_by(
-                "item__section__order", "item__order", "pk"
-            )
-        )
-        # A finding fails the first item whose text names it (the order then cites that item's
-        # basis: the distribution box's door, not the principal's training).
-        failing = {
-            next(r.pk for r in results if words in r.item.text): note
-            for words, note in spec.failures
-        }
-        answered = results if spec.finish else results[: len(results) // 2]
-        for result in answered:
-            note = failing.get(result.pk, "")
-            result_record(
-                actor=actor,
-                inspection_id=inspection.pk,
-                item_id=result.item_id,
-                result=ItemResult.FAIL if result.pk in failing else ItemResult.PASS,
-                note=note,
-            )
-        if spec.finish:
-            inspection.refresh_from_db()
-            inspection = inspection_update(
-                actor=actor,
-                inspection_id=inspection.pk,
-                expected_version=inspection.version,
-                attendees=spec.attendees,
-                officers=[users["ck_office"].pk] if "ck_office" in users else None,
-                summary="按检查表逐项检查，发现问题已当场告知并责令限期整改。"
-                if failing
-                else "未发现问题。",
-            )
-            inspection_finish(
-                actor=actor,
-                inspection_id=inspection.pk,
-                expected_version=inspection.version,
-                unit_signatory=spec.signatory,
-                unit_signature=_signature_png(spec.signatory),
-                inspector_signature=_signature_png(actor.name or actor.username),
-                working_days=10,
-            )
-            _documents(report, Inspection.objects.get(pk=inspection.pk), actor)
+        moment = working_moment(spec.days_back) if spec.days_back else timezone.now()
+        with as_of(moment):
+            _inspect(report, spec, unit, checklist, key, actor, users)
         report.add("inspections")
+
+
+def _inspect(report, spec: DemoInspection, unit: Unit, checklist, key, actor, users) -> None:
+    """The visit itself, through the services, as of the clock's time."""
+    inspection = inspection_start(
+        actor=actor,
+        unit_id=unit.pk,
+        checklist_id=checklist.pk,
+        client_key=key,
+        place=spec.place,
+    )
+    results = list(
+        inspection.results.select_related("item").order_by(
+            "item__section__order", "item__order", "pk"
+        )
+    )
+    # A finding fails the first item whose text names it (the order then cites that item's
+    # basis: the distribution box's door, not the principal's training).
+    failing = {
+        next(r.pk for r in results if words in r.item.text): note for words, note in spec.failures
+    }
+    answered = results if spec.finish else results[: len(results) // 2]
+    for result in answered:
+        note = failing.get(result.pk, "")
+        result_record(
+            actor=actor,
+            inspection_id=inspection.pk,
+            item_id=result.item_id,
+            result=ItemResult.FAIL if result.pk in failing else ItemResult.PASS,
+            note=note,
+        )
+    if spec.finish:
+        inspection.refresh_from_db()
+        inspection = inspection_update(
+            actor=actor,
+            inspection_id=inspection.pk,
+            expected_version=inspection.version,
+            attendees=spec.attendees,
+            officers=[users["ck_office"].pk] if "ck_office" in users else None,
+            summary="按检查表逐项检查，发现问题已当场告知并责令限期整改。"
+            if failing
+            else "未发现问题。",
+        )
+        inspection_finish(
+            actor=actor,
+            inspection_id=inspection.pk,
+            expected_version=inspection.version,
+            unit_signatory=spec.signatory,
+            unit_signature=_signature_png(spec.signatory),
+            inspector_signature=_signature_png(actor.name or actor.username),
+            working_days=10,
+        )
+        _documents(report, Inspection.objects.get(pk=inspection.pk), actor)
 
 
 __all__ = ["InspectionStatus", "load_demo_inspections"]

@@ -13,6 +13,7 @@ import os
 import zoneinfo
 from collections import Counter
 
+import docx
 import pytest
 import time_machine
 from django.utils import timezone
@@ -20,6 +21,8 @@ from django.utils import timezone
 from anjian.accounts.models import User
 from anjian.core.calendar import working_days_between
 from anjian.demo.loader import load_demo
+from anjian.enforcement.documents import cn_date
+from anjian.enforcement.models import IssuedDocument
 from anjian.hazards.choices import HazardStatus
 from anjian.hazards.models import Hazard, MonthlyReport
 from anjian.hazards.reports import previous_month
@@ -83,8 +86,34 @@ def test_the_demo_loads_and_keeps_its_promises_on_this_day(moment):
         _monthly_reports_of_the_months_before(today)
         _two_meetings_the_later_compared_with_the_earlier()
         _plan_mostly_done_and_the_year_spread_over_its_months(today)
+        _documents_dated_when_their_steps_were(today)
         assert load_demo().total == 0  # a second load the same day creates nothing
     assert first.created["hazards"] >= 35
+
+
+def _docx_text(document: IssuedDocument) -> str:
+    with document.file.open("rb") as handle:
+        word = docx.Document(handle)
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in word.paragraphs] + cells)
+
+
+def _documents_dated_when_their_steps_were(today: datetime.date) -> None:
+    """An inspection's site record and order carry the day of the inspection, in the database and
+    in the Word file; a case's documents follow its steps; numbers follow the dates."""
+    documents = list(IssuedDocument.objects.select_related("inspection").order_by("issued_at"))
+    assert len(documents) >= 10
+    earlier = [d for d in documents if timezone.localdate(d.issued_at) < today]
+    assert len(earlier) >= 0.8 * len(documents), [d.issued_at for d in documents]
+    for document in documents:
+        issued = timezone.localdate(document.issued_at)
+        if document.doc_type in ("site_record", "rectification_order"):
+            assert issued == timezone.localdate(document.inspection.finished_at)
+        if document.doc_type in ("rectification_order", "penalty_decision"):
+            assert cn_date(issued) in _docx_text(document), document.label
+    for kind in {d.doc_type for d in documents}:
+        numbers = [(d.year, d.number) for d in documents if d.doc_type == kind]
+        assert numbers == sorted(numbers), kind
 
 
 def _hazards_in_every_state(today: datetime.date) -> None:
