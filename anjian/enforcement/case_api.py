@@ -18,7 +18,7 @@ from anjian.core.pagination import api_page
 from anjian.core.scoping import get_scope
 from anjian.enforcement import case_services as services
 from anjian.enforcement.api import DocumentPreviewOut, preview_out
-from anjian.enforcement.case_choices import CaseStage, PartyType
+from anjian.enforcement.case_choices import CaseStage, PartyType, ProvisionKind
 from anjian.enforcement.case_services import MANAGE_PROVISIONS, VIEW_PROVISIONS
 from anjian.enforcement.case_workflow import HANDLE, VIEW
 from anjian.enforcement.models import Case, CasePayment, LegalProvision
@@ -40,6 +40,7 @@ class ProvisionOut(Schema):
     id: int
     law: str
     article: str
+    kind: ProvisionKind
     violation: str
     penalty_text: str
     fine_min_organisation: Decimal | None
@@ -61,6 +62,7 @@ class ProvisionPageOut(Schema):
 class ProvisionIn(Schema):
     law: str
     article: str
+    kind: ProvisionKind = ProvisionKind.PENALTY
     violation: str
     penalty_text: str
     fine_min_organisation: Decimal | None = None
@@ -77,6 +79,7 @@ class ProvisionUpdateIn(Schema):
     expected_version: DbInt
     law: str | None = None
     article: str | None = None
+    kind: ProvisionKind | None = None
     violation: str | None = None
     penalty_text: str | None = None
     fine_min_organisation: Decimal | None = None
@@ -419,15 +422,20 @@ def cases_provisions_list(
     request: HttpRequest,
     q: str | None = None,
     active: bool | None = None,
+    kind: ProvisionKind | None = None,
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
     offset: Offset = 0,
 ):
+    """``kind``: ``penalty`` (罚则, what a case chooses) or ``duty`` (义务条款, what checklist
+    items cite)."""
     _require(request, VIEW_PROVISIONS)
     qs = LegalProvision.objects.for_action(request.auth, VIEW_PROVISIONS)
     if q:
         qs = qs.filter(Q(law__icontains=q) | Q(article__icontains=q) | Q(violation__icontains=q))
     if active is not None:
         qs = qs.filter(is_active=active)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
     return api_page(qs, offset=offset, limit=limit)
 
 

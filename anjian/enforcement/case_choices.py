@@ -25,3 +25,11 @@ FINAL_STAGES = frozenset({CaseStage.CLOSED, CaseStage.TRANSFERRED, CaseStage.WIT
 class PartyType(models.TextChoices):
     ORGANISATION = "organisation", _("Organisation (单位)")
     INDIVIDUAL = "individual", _("Individual (个人)")
+
+
+class ProvisionKind(models.TextChoices):
+    """A penalty provision (罚则) sets the sanction a case decides on; a duty article (义务条款)
+    states what a unit must do, is what a checklist item cites, and has no fine of its own."""
+
+    PENALTY = "penalty", _("Penalty provision (罚则)")
+    DUTY = "duty", _("Duty article (义务条款)")

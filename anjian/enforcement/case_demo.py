@@ -197,7 +197,7 @@ def load_demo_cases(report) -> None:
         if Case.objects.filter(town=town, cause=spec.cause).exists():
             continue
         provision = LegalProvision.objects.filter(
-            law__contains=spec.law, article=spec.article
+            law__contains=spec.law, article=spec.article, kind="penalty"
         ).first()
         inspection = _findings_inspection(town) if spec.from_inspection else None
         if inspection is not None and inspection.unit_id not in used:

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from anjian.enforcement.case_choices import PartyType
+from anjian.enforcement.case_choices import PartyType, ProvisionKind
 from anjian.enforcement.models import LegalProvision
 
 
@@ -61,7 +61,8 @@ class CaseOpenForm(ServiceErrors, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit_id"].choices = [(u.pk, u.name) for u in units]
         self.fields["provision_id"].choices = [
-            (p.pk, f"{p} {p.violation[:40]}") for p in LegalProvision.objects.filter(is_active=True)
+            (p.pk, f"{p} {p.violation[:40]}")
+            for p in LegalProvision.objects.filter(is_active=True, kind=ProvisionKind.PENALTY)
         ]
         self.fields["officer_ids"].choices = [
             (u.pk, f"{u.name or u.username}（{u.enforcement_certificate.number}）")
@@ -116,6 +117,7 @@ class ProvisionForm(ServiceErrors, forms.ModelForm):
         fields = [
             "law",
             "article",
+            "kind",
             "violation",
             "penalty_text",
             "fine_min_organisation",

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from anjian.audit.services import audit_record
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
-from anjian.enforcement.case_choices import CaseStage, PartyType
+from anjian.enforcement.case_choices import CaseStage, PartyType, ProvisionKind
 from anjian.enforcement.case_workflow import (
     APPROVE,
     DECISION_DAYS,
@@ -306,7 +306,9 @@ def case_open(
     if party_type == PartyType.INDIVIDUAL and not party_name:
         errors["party_name"] = _("Give the name of the person the case is against.")
     provision = (  # a shared provision or one of the opener's town (regions.shared)
-        LegalProvision.objects.filter(pk=provision_id, is_active=True)
+        LegalProvision.objects.filter(
+            pk=provision_id, is_active=True, kind=ProvisionKind.PENALTY
+        )  # a duty article sets no penalty: a case cannot rest on it
         .filter(_shared_or_own_q(actor, VIEW_PROVISIONS))
         .first()
     )
@@ -666,6 +668,7 @@ PROVISION_FIELDS = (
     "suspension",
     "note",
     "is_active",
+    "kind",
 )
 MONEY_FIELDS = PROVISION_FIELDS[4:8]
 
@@ -680,6 +683,10 @@ def _provision_values(fields: Mapping[str, Any], *, partial: bool) -> dict[str, 
             value = money(value, key)
         elif key in ("warning", "suspension", "is_active"):
             value = bool(value)
+        elif key == "kind":
+            value = value or ProvisionKind.PENALTY
+            if value not in ProvisionKind.values:
+                raise ValidationError({"kind": _("Choose the kind of provision.")})
         else:
             value = (value or "").strip()
         values[key] = value
@@ -704,6 +711,10 @@ def _check_ranges(provision: LegalProvision) -> None:
     for key in ("law", "article", "violation", "penalty_text"):
         if not getattr(provision, key):
             raise ValidationError({key: _("This field is required.")})
+    if provision.kind == ProvisionKind.DUTY and provision.pk and provision.cases.exists():
+        raise ValidationError(
+            {"kind": _("Cases rest on this provision: it stays a penalty provision.")}
+        )
 
 
 def _require_manager(actor) -> None:

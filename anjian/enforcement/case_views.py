@@ -27,7 +27,7 @@ from anjian.core.export import Column
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedDetailView, ScopedListView, scoped
 from anjian.enforcement import case_services as services
-from anjian.enforcement.case_choices import CaseStage
+from anjian.enforcement.case_choices import CaseStage, ProvisionKind
 from anjian.enforcement.case_forms import CaseActionForm, CaseOpenForm, PaymentForm, ProvisionForm
 from anjian.enforcement.case_services import MANAGE_PROVISIONS, VIEW_PROVISIONS
 from anjian.enforcement.case_workflow import HANDLE, TRANSITIONS, VIEW
@@ -420,6 +420,7 @@ class ProvisionListView(ScopedListView):
     export_columns = (
         Column(gettext_lazy("law or regulation"), lambda p: p.law, 40),
         Column(gettext_lazy("article, paragraph, item"), lambda p: p.article, 24),
+        Column(gettext_lazy("kind of provision"), lambda p: p.get_kind_display(), 18),
         Column(gettext_lazy("violation"), lambda p: p.violation, 50),
         Column(gettext_lazy("penalty"), lambda p: p.penalty_text, 60),
         Column(
@@ -440,10 +441,18 @@ class ProvisionListView(ScopedListView):
     )
 
     def get_queryset(self):
-        return super().get_queryset().select_related("town")
+        qs = super().get_queryset().select_related("town")
+        self.kind = self.request.GET.get("kind", "")
+        if self.kind in ProvisionKind.values:
+            qs = qs.filter(kind=self.kind)
+        else:
+            self.kind = ""
+        return qs
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["kinds"] = ProvisionKind.choices
+        ctx["kind"] = self.kind
         ctx["can_manage"] = get_scope(self.request.user).can(MANAGE_PROVISIONS)
         ctx["editable_ids"] = (
             {

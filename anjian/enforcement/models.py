@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.scoping import ScopedQuerySet
-from anjian.enforcement.case_choices import CaseStage, PartyType
+from anjian.enforcement.case_choices import CaseStage, PartyType, ProvisionKind
 
 
 class DocumentType(models.TextChoices):
@@ -314,12 +314,22 @@ class LegalProvisionQuerySet(ScopedQuerySet):
 
 
 class LegalProvision(models.Model):
-    """One provision of the maintained penalty table (domain §2.4): what it forbids and the
-    penalty it sets, with the fine range for an organisation and for an individual."""
+    """One provision of the maintained table (domain §2.4). A penalty provision (``kind``
+    ``penalty``) says what it forbids and the penalty it sets, with the fine range for an
+    organisation and for an individual; only these are chosen by a case. A duty article
+    (``duty``) is what a checklist item cites (``inspections.legal_bases``): it sets no fine, and
+    its ``penalty_text`` names the penalty article where that is certain."""
 
     law = models.CharField(_("law or regulation"), max_length=100)
     article = models.CharField(
         _("article, paragraph, item"), max_length=60, help_text=_("e.g. 第一百零二条")
+    )
+    kind = models.CharField(
+        _("kind of provision"),
+        max_length=10,
+        choices=ProvisionKind.choices,
+        default=ProvisionKind.PENALTY,
+        help_text=_("A case chooses only a penalty provision; checklist items cite duty articles."),
     )
     violation = models.TextField(_("violation"))
     penalty_text = models.TextField(_("penalty"))

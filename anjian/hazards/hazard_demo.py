@@ -64,6 +64,7 @@ from anjian.hazards.reports import (
 )
 from anjian.hazards.services import hazard_create, hazard_transition
 from anjian.hazards.tipoffs import tipoff_accept, tipoff_submit
+from anjian.inspections.legal_bases import HAZCHEM_REGULATIONS, SAFETY_LAW
 from anjian.regions.models import Region
 from anjian.units.models import Unit
 
@@ -250,7 +251,7 @@ HAZARDS: tuple[DemoHazard, ...] = (
         "甲类仓库可燃气体检测报警装置失效，防爆电气设备防爆面锈蚀，接线盒缺少紧固螺栓。",
         "更换可燃气体检测报警装置，检修防爆电气设备，委托有资质单位检测。",
         level=M,
-        legal_basis="《危险化学品企业重大事故隐患判定标准》：涉及可燃和有毒有害气体泄漏的场所未按国家标准设置检测报警装置。",
+        legal_basis=SAFETY_LAW.at("第三十六条"),  # detectors and Ex equipment not kept in order
         responsible_person="赵建国",
         photos=("整改前", "防爆面锈蚀"),
         steps=(
@@ -719,7 +720,7 @@ HAZARDS: tuple[DemoHazard, ...] = (
         "车间内甲醇中间储罐无防火堤，储罐区与焊接工位防火间距不足8米。",
         "储罐移至室外并设置防火堤，与明火作业区保持规范防火间距。",
         level=M,
-        legal_basis="《工贸企业重大事故隐患判定标准》：可燃液体储罐与明火作业场所防火间距不符合要求。",
+        legal_basis=SAFETY_LAW.at("第三十九条"),  # methanol stored without reliable measures
         responsible_person="何志明",
         photos=("整改前", "焊接工位"),
         steps=(
@@ -882,7 +883,7 @@ HAZARDS: tuple[DemoHazard, ...] = (
         "甲类仓库内氧化剂与易燃液体同库混存，未设防火分隔，库内部分防爆灯具损坏。",
         "立即分库存放，修复防爆灯具，编制治理方案。",
         level=M,
-        legal_basis="《危险化学品企业重大事故隐患判定标准》：危险化学品禁忌物品混存。",
+        legal_basis=HAZCHEM_REGULATIONS.at("第二十四条"),  # incompatible goods stored together
         responsible_person="赵建国",
         photos=("整改前", "混存"),
     ),

@@ -4,7 +4,11 @@ Each template is written as data: sections, and per item its wording, legal basi
 and category a failure suggests and, for the situations that the industry-and-trade major-hazard
 criteria (应急管理部令第10号, 2023) name, the clause. ``shipped_checklists_load`` creates the missing
 ones with a published version 1; it is safe to call again (the data migration and the demo both do).
-Legal bases name the regulation, and the article only where it is well known.
+Every legal basis is a law's short title and an article (``legal_bases.Law.at``), the duty the item
+checks (for example 《安全生产法》第三十六条 for a distribution box's door: safety equipment kept in
+order, not 第二十七条, which is the principal's own knowledge); each names a row of the table of
+provisions (``legal_bases.provision_key``; a test checks them all). An item that Order 10 names as a
+major hazard cites the Order 10 article whose subject it is where no duty article is certain.
 
 Whom a template suits (``templates.template_suits``): ``category_codes`` are the unit categories it
 is made for (a unit with one of them), ``unit_kinds`` the kinds of unit it suits whatever their
@@ -17,13 +21,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from anjian.inspections.legal_bases import (
+    CONSTRUCTION_REGULATIONS,
+    DAM_REGULATIONS,
+    FIRE_LAW,
+    FLOOD_LAW,
+    HAZCHEM_REGULATIONS,
+    ORDER_10,
+    RENTAL_MEASURES,
+    SAFETY_LAW,
+    SPECIAL_EQUIPMENT_LAW,
+    provision_key,
+)
+
 ORDER10 = "工贸重大隐患判定标准"
-SAFETY_LAW = "《安全生产法》"
-FIRE_LAW = "《消防法》"
-DUST_RULES = "《工贸企业粉尘防爆安全规定》"
-CONFINED_RULES = "《工贸企业有限空间作业安全规定》"
-FIREWORKS_RULES = "《烟花爆竹经营许可实施办法》"
-HAZCHEM_RULES = "《危险化学品安全管理条例》"
 GENERAL_CODE = "general"
 
 
@@ -36,7 +47,10 @@ def item(
     level: str = "general",
     guidance: str = "",
 ) -> dict[str, Any]:
-    """One item; ``major`` is the Order 10 clause (``第十一条第（十）项``), which makes it major."""
+    """One item; ``major`` is the Order 10 clause (``第十一条第（十）项``), which makes it major.
+    ``basis`` must name a provision of the table (``legal_bases``)."""
+    if provision_key(basis) is None:
+        raise ValueError(f"a shipped item's basis names a law and an article: {basis!r}")
     return {
         "text": text,
         "legal_basis": basis,
@@ -55,18 +69,18 @@ def _management(extra: list[dict[str, Any]] | None = None) -> tuple[str, list[di
         [
             item(
                 "建立全员安全生产责任制，逐级签订安全生产责任书",
-                f"{SAFETY_LAW}第二十二条",
+                SAFETY_LAW.at("第二十二条"),
                 "management",
                 guidance="查阅责任制文件和责任书，抽问一线员工的岗位职责",
             ),
             item(
                 "按规定设置安全生产管理机构或配备专（兼）职安全生产管理人员",
-                f"{SAFETY_LAW}第二十四条",
+                SAFETY_LAW.at("第二十四条"),
                 "management",
             ),
             item(
                 "主要负责人和安全生产管理人员具备相应的安全生产知识和管理能力",
-                f"{SAFETY_LAW}第二十七条",
+                SAFETY_LAW.at("第二十七条"),
                 "training",
                 guidance="查看培训合格证明或考核记录",
             ),
@@ -86,19 +100,19 @@ GENERAL = {
             [
                 item(
                     "建立并落实隐患排查治理制度，如实记录隐患排查治理情况并向从业人员通报",
-                    f"{SAFETY_LAW}第四十一条",
+                    SAFETY_LAW.at("第四十一条"),
                     "management",
                     guidance="查看隐患排查台账和整改记录",
                 ),
                 item(
                     "对承包单位、承租单位的安全生产工作统一协调、管理，并定期进行安全检查",
-                    f"{SAFETY_LAW}第四十九条",
+                    SAFETY_LAW.at("第四十九条"),
                     "management",
                     major="第三条第（一）项",
                 ),
                 item(
                     "依法投保安全生产责任保险（高危行业领域）并在有效期内",
-                    f"{SAFETY_LAW}第五十一条",
+                    SAFETY_LAW.at("第五十一条"),
                     "management",
                 ),
             ]
@@ -108,20 +122,20 @@ GENERAL = {
             [
                 item(
                     "新员工进行厂（公司）、车间、班组三级安全教育，培训档案完整",
-                    f"{SAFETY_LAW}第二十八条",
+                    SAFETY_LAW.at("第二十八条"),
                     "training",
                     guidance="抽查培训档案：时间、内容、参加人员、考核结果",
                 ),
                 item(
                     "电工、焊工等特种作业人员经专门培训并取得相应资格后上岗",
-                    f"{SAFETY_LAW}第三十条",
+                    SAFETY_LAW.at("第三十条"),
                     "training",
                     major="第三条第（二）项",
                     guidance="现场核对作业人员与特种作业操作证",
                 ),
                 item(
                     "叉车、起重机械等特种设备作业人员持证上岗",
-                    "《特种设备安全法》",
+                    SPECIAL_EQUIPMENT_LAW.at("第十四条"),
                     "special_equipment",
                 ),
             ],
@@ -131,38 +145,38 @@ GENERAL = {
             [
                 item(
                     "生产、经营、储存场所不与员工宿舍设在同一座建筑物内，且保持安全距离",
-                    f"{SAFETY_LAW}第四十二条",
+                    SAFETY_LAW.at("第四十二条"),
                     "building",
                 ),
                 item(
                     "皮带、齿轮、转轴、冲压等危险部位设置防护罩、急停或联锁装置",
-                    "《机械安全 防护装置 固定式和活动式防护装置的设计与制造一般要求》",
+                    SAFETY_LAW.at("第三十六条"),
                     "machinery",
                 ),
                 item(
                     "有较大危险因素的场所和设备设施设置明显的安全警示标志",
-                    f"{SAFETY_LAW}第三十五条",
+                    SAFETY_LAW.at("第三十五条"),
                     "site",
                 ),
                 item(
                     "锅炉、压力容器、电梯、起重机械、叉车等特种设备登记并在检验有效期内",
-                    "《特种设备安全法》",
+                    SPECIAL_EQUIPMENT_LAW.at("第四十条"),
                     "special_equipment",
                     guidance="超出安监办职责的问题移送市场监管部门",
                 ),
                 item(
                     "配电箱（柜）完好、关闭并有标识，无私拉乱接电线，按规定设置漏电保护",
-                    "《低压配电设计规范》",
+                    SAFETY_LAW.at("第三十六条"),
                     "electrical",
                 ),
                 item(
                     "按岗位为从业人员配备符合标准的劳动防护用品，并督促正确佩戴",
-                    f"{SAFETY_LAW}第四十五条",
+                    SAFETY_LAW.at("第四十五条"),
                     "ppe",
                 ),
                 item(
                     "动火、高处、临时用电、吊装等危险作业履行审批手续，并安排专人现场管理",
-                    f"{SAFETY_LAW}第四十三条",
+                    SAFETY_LAW.at("第四十三条"),
                     "height",
                 ),
             ],
@@ -172,22 +186,22 @@ GENERAL = {
             [
                 item(
                     "灭火器、消火栓等消防器材配置齐全、完好有效并定期检查",
-                    f"{FIRE_LAW}第十六条",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "安全出口、疏散通道畅通，无占用、堵塞、封闭或锁闭",
-                    f"{SAFETY_LAW}第四十二条",
+                    SAFETY_LAW.at("第四十二条"),
                     "fire",
                 ),
                 item(
                     "未使用易燃可燃材料为芯材的彩钢夹芯板搭建厂房、仓库或宿舍",
-                    "《建筑设计防火规范》",
+                    FIRE_LAW.at("第二十六条"),
                     "fire",
                 ),
                 item(
                     "制定生产安全事故应急救援预案并定期组织演练，有演练记录",
-                    f"{SAFETY_LAW}第八十一条",
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
             ],
@@ -206,12 +220,12 @@ HAZCHEM = {
             [
                 item(
                     "建立危险化学品管理制度和岗位安全操作规程，并对作业人员培训",
-                    HAZCHEM_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
                 item(
                     "建立危险化学品购买、领用、使用台账，账物相符",
-                    HAZCHEM_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
             ]
@@ -221,32 +235,32 @@ HAZCHEM = {
             [
                 item(
                     "危险化学品储存在专用仓库或专用储存室，远离火源、热源",
-                    f"{HAZCHEM_RULES}第二十四条",
+                    HAZCHEM_REGULATIONS.at("第二十四条"),
                     "haz_chem",
                 ),
                 item(
                     "禁忌物料分区、分类存放，保持安全间距",
-                    "《常用化学危险品贮存通则》",
+                    HAZCHEM_REGULATIONS.at("第二十四条"),
                     "haz_chem",
                 ),
                 item(
                     "作业现场危险化学品存放量不超过一天（一个班次）的使用量",
-                    "《危险化学品企业特殊作业安全规范》等相关标准",
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
                 item(
                     "储存场所电气设备符合防爆要求，设置防静电接地",
-                    "《爆炸危险环境电力装置设计规范》",
+                    SAFETY_LAW.at("第三十六条"),
                     "electrical",
                 ),
                 item(
                     "储存场所设置可燃（有毒）气体检测报警装置和机械通风设施",
-                    "《石油化工可燃气体和有毒气体检测报警设计标准》",
+                    SAFETY_LAW.at("第三十六条"),
                     "haz_chem",
                 ),
                 item(
                     "库房设置明显的安全警示标志和危险化学品安全周知卡",
-                    f"{SAFETY_LAW}第三十五条",
+                    SAFETY_LAW.at("第三十五条"),
                     "site",
                 ),
             ],
@@ -256,32 +270,32 @@ HAZCHEM = {
             [
                 item(
                     "危险化学品包装完好，有中文化学品安全技术说明书和安全标签",
-                    HAZCHEM_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
                 item(
                     "使用易燃易爆化学品的场所使用防爆工具，严禁明火和吸烟",
-                    HAZCHEM_RULES,
+                    FIRE_LAW.at("第二十一条"),
                     "fire",
                 ),
                 item(
                     "腐蚀性、毒性物料使用场所设置洗眼器、喷淋装置",
-                    "《工业企业设计卫生标准》",
+                    SAFETY_LAW.at("第三十六条"),
                     "ppe",
                 ),
                 item(
                     "为作业人员配备防毒面具、防护手套、防护眼镜等防护用品",
-                    f"{SAFETY_LAW}第四十五条",
+                    SAFETY_LAW.at("第四十五条"),
                     "ppe",
                 ),
                 item(
                     "配备泄漏应急处置器材（吸附棉、沙土、收集桶等），制定专项应急预案",
-                    f"{SAFETY_LAW}第八十一条",
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
                 item(
                     "废弃危险化学品及包装物按规定收集、存放和处置",
-                    HAZCHEM_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
             ],
@@ -301,22 +315,22 @@ FIREWORKS = {
             [
                 item(
                     "持有有效的烟花爆竹经营（零售）许可证，并在醒目位置悬挂",
-                    FIREWORKS_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "management",
                 ),
                 item(
                     "经营场所、经营品种和限量与许可证载明的一致",
-                    FIREWORKS_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "management",
                 ),
                 item(
                     "主要负责人和从业人员经安全知识培训",
-                    FIREWORKS_RULES,
+                    SAFETY_LAW.at("第二十八条"),
                     "training",
                 ),
                 item(
                     "从规定的批发企业进货，有进货台账和购销凭证",
-                    "《烟花爆竹安全管理条例》",
+                    SAFETY_LAW.at("第三十九条"),
                     "management",
                 ),
             ],
@@ -326,30 +340,30 @@ FIREWORKS = {
             [
                 item(
                     "零售点与居民居住场所设置有效隔离，不设在地下室或人员密集场所内",
-                    "《烟花爆竹零售店（点）安全技术规范》",
+                    FIRE_LAW.at("第十九条"),
                     "building",
                     level="major",
                 ),
                 item(
                     "店内存放量不超过许可限量，不在店外或居住场所另设储存点",
-                    FIREWORKS_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                     level="major",
                 ),
                 item(
                     "不销售非法生产、超标或礼花弹等专业燃放类产品",
-                    "《烟花爆竹安全管理条例》",
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                     level="major",
                 ),
                 item(
                     "产品码放整齐稳固，与照明灯具、电源开关保持安全距离",
-                    "《烟花爆竹零售店（点）安全技术规范》",
+                    SAFETY_LAW.at("第三十九条"),
                     "site",
                 ),
                 item(
                     "店内无明火，不使用电炉、取暖器等电热器具，电气线路穿管保护",
-                    "《烟花爆竹零售店（点）安全技术规范》",
+                    FIRE_LAW.at("第二十一条"),
                     "electrical",
                 ),
             ],
@@ -359,22 +373,22 @@ FIREWORKS = {
             [
                 item(
                     "配备符合要求的灭火器和消防水桶，完好有效",
-                    f"{FIRE_LAW}第十六条",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "设置“严禁烟火”等安全警示标志，张贴安全燃放常识",
-                    f"{SAFETY_LAW}第三十五条",
+                    SAFETY_LAW.at("第三十五条"),
                     "site",
                 ),
                 item(
                     "出入口畅通，不在店门口或通道堆放产品和杂物",
-                    f"{FIRE_LAW}第二十八条",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                 ),
                 item(
                     "不向未成年人销售烟花爆竹",
-                    "《烟花爆竹安全管理条例》",
+                    SAFETY_LAW.at("第三十九条"),
                     "management",
                 ),
             ],
@@ -394,26 +408,26 @@ CONFINED = {
             [
                 item(
                     "对有限空间进行辨识，建立有限空间安全管理台账",
-                    CONFINED_RULES,
+                    ORDER_10.at("第十三条"),
                     "confined_space",
                     major="第十三条第（一）项",
                     guidance="台账应载明名称、位置、可能存在的有害因素、作业风险",
                 ),
                 item(
                     "在有限空间入口设置明显的安全警示标志和告知牌",
-                    CONFINED_RULES,
+                    ORDER_10.at("第十三条"),
                     "confined_space",
                     major="第十三条第（一）项",
                     guidance="现场查看污水井、化粪池、地下池等入口",
                 ),
                 item(
                     "建立有限空间作业安全管理制度和安全操作规程",
-                    CONFINED_RULES,
+                    SAFETY_LAW.at("第二十一条"),
                     "management",
                 ),
                 item(
                     "对有限空间作业负责人、监护人员、作业人员进行专项安全培训",
-                    CONFINED_RULES,
+                    SAFETY_LAW.at("第二十八条"),
                     "training",
                 ),
             ],
@@ -423,36 +437,36 @@ CONFINED = {
             [
                 item(
                     "有限空间作业前履行作业审批手续",
-                    CONFINED_RULES,
+                    ORDER_10.at("第十三条"),
                     "confined_space",
                     major="第十三条第（二）项",
                     guidance="查看作业审批单",
                 ),
                 item(
                     "严格执行“先通风、再检测、后作业”，检测结果合格后方可作业",
-                    CONFINED_RULES,
+                    ORDER_10.at("第十三条"),
                     "confined_space",
                     major="第十三条第（二）项",
                 ),
                 item(
                     "作业现场设置专人监护，监护人员全程在岗",
-                    CONFINED_RULES,
+                    ORDER_10.at("第十三条"),
                     "confined_space",
                     major="第十三条第（二）项",
                 ),
                 item(
                     "作业过程中持续或定时检测氧气、硫化氢、一氧化碳等气体浓度并记录",
-                    CONFINED_RULES,
+                    SAFETY_LAW.at("第四十三条"),
                     "confined_space",
                 ),
                 item(
                     "对可能危及作业安全的设备设施、物料采取隔离、上锁挂牌措施",
-                    CONFINED_RULES,
+                    SAFETY_LAW.at("第四十三条"),
                     "confined_space",
                 ),
                 item(
                     "发包有限空间作业的，与承包单位签订安全管理协议并进行监督",
-                    f"{SAFETY_LAW}第四十九条",
+                    SAFETY_LAW.at("第四十九条"),
                     "management",
                 ),
             ],
@@ -462,17 +476,17 @@ CONFINED = {
             [
                 item(
                     "配备气体检测报警仪、通风设备、呼吸防护用品、安全带（绳）等",
-                    CONFINED_RULES,
+                    SAFETY_LAW.at("第四十五条"),
                     "ppe",
                 ),
                 item(
                     "制定有限空间作业专项应急预案或现场处置方案，每年至少演练一次",
-                    CONFINED_RULES,
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
                 item(
                     "配备应急救援装备，严禁盲目施救",
-                    CONFINED_RULES,
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
             ],
@@ -491,12 +505,12 @@ DUST = {
             [
                 item(
                     "建立粉尘防爆安全管理制度，辨识粉尘爆炸危险场所并设置警示标志",
-                    DUST_RULES,
+                    SAFETY_LAW.at("第四十一条"),
                     "dust",
                 ),
                 item(
                     "对粉尘作业岗位人员进行粉尘防爆专项培训",
-                    DUST_RULES,
+                    SAFETY_LAW.at("第二十八条"),
                     "training",
                 ),
             ]
@@ -506,7 +520,7 @@ DUST = {
             [
                 item(
                     "粉尘爆炸危险场所未设置在非框架结构的多层建筑物内，场所内未设员工宿舍、会议室、办公室、休息室等",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（一）项",
                 ),
@@ -517,37 +531,37 @@ DUST = {
             [
                 item(
                     "不同类别的可燃性粉尘、粉尘与可燃气体不共用一套除尘系统；不同建（构）筑物、防火分区不共用一套除尘系统",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（二）项",
                 ),
                 item(
                     "干式除尘系统采取泄爆、惰化、抑爆等至少一种爆炸防控措施",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（三）项",
                 ),
                 item(
                     "铝镁等金属粉尘除尘系统不采用正压吹送，或采取火花探测消除等防范点燃源措施",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（四）项",
                 ),
                 item(
                     "除尘系统未采用重力沉降室除尘，未采用干式巷道式构筑物作为除尘风道",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（五）项",
                 ),
                 item(
                     "铝镁等金属粉尘、木质粉尘的干式除尘系统设置锁气卸灰装置",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（六）项",
                 ),
                 item(
                     "除尘器、收尘仓等20区粉尘爆炸危险场所的电气设备符合防爆要求",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "electrical",
                     major="第十一条第（七）项",
                 ),
@@ -558,31 +572,31 @@ DUST = {
             [
                 item(
                     "粉碎、研磨、造粒等设备前设置铁、石等杂物去除装置；木制品加工砂光机风管设置火花探测消除装置",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（八）项",
                 ),
                 item(
                     "遇湿自燃金属粉尘收集、堆放、储存场所采取通风等防止氢气积聚措施，并防水防潮",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（九）项",
                 ),
                 item(
                     "落实粉尘清理制度，作业现场无严重积尘（积尘厚度达到1毫米时应停产清理）",
-                    DUST_RULES,
+                    ORDER_10.at("第十一条"),
                     "dust",
                     major="第十一条第（十）项",
                     guidance="查看清扫记录，现场查看设备、地面、梁柱积尘",
                 ),
                 item(
                     "粉尘爆炸危险场所设备设施采取防静电接地措施",
-                    DUST_RULES,
+                    SAFETY_LAW.at("第三十六条"),
                     "electrical",
                 ),
                 item(
                     "粉尘爆炸危险场所严禁明火，动火作业履行审批并停产清理",
-                    DUST_RULES,
+                    SAFETY_LAW.at("第四十三条"),
                     "fire",
                 ),
             ],
@@ -602,23 +616,23 @@ SPRAY = {
             [
                 item(
                     "喷漆室（房）、调漆间独立设置，与其他作业区、办公和生活区有效分隔",
-                    "《涂装作业安全规程 涂漆工艺安全及其通风净化》",
+                    SAFETY_LAW.at("第二十条"),
                     "building",
                 ),
                 item(
                     "涂装调漆间和喷漆室规范设置可燃气体报警装置和防爆电气设备设施",
-                    "《涂装作业安全规程》",
+                    ORDER_10.at("第七条"),
                     "electrical",
                     major="第七条（机械）",
                 ),
                 item(
                     "喷漆室设置机械通风和漆雾净化装置，运行正常",
-                    "《涂装作业安全规程 喷漆室安全技术规定》",
+                    SAFETY_LAW.at("第三十六条"),
                     "site",
                 ),
                 item(
                     "喷涂场所设备设施、管道采取防静电接地措施",
-                    "《涂装作业安全规程》",
+                    SAFETY_LAW.at("第三十六条"),
                     "electrical",
                 ),
             ],
@@ -628,22 +642,22 @@ SPRAY = {
             [
                 item(
                     "油漆、稀释剂等存放于专用储存间，作业现场存量不超过一个班次的用量",
-                    HAZCHEM_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
                 item(
                     "废漆渣、沾有油漆的废抹布等及时清理，存放于带盖金属容器",
-                    "《涂装作业安全规程》",
+                    SAFETY_LAW.at("第三十九条"),
                     "fire",
                 ),
                 item(
                     "使用易燃易爆稀释剂清洗设备时，采取措施及时清除地沟、地坑内积聚的可燃气体",
-                    "《涂装作业安全规程》",
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
                 item(
                     "喷塑粉末回收系统采取防爆措施，落实粉尘清理",
-                    DUST_RULES,
+                    SAFETY_LAW.at("第三十六条"),
                     "dust",
                 ),
             ],
@@ -653,22 +667,22 @@ SPRAY = {
             [
                 item(
                     "喷涂作业人员佩戴防毒口罩（面具）、防护服等劳动防护用品",
-                    f"{SAFETY_LAW}第四十五条",
+                    SAFETY_LAW.at("第四十五条"),
                     "ppe",
                 ),
                 item(
                     "喷涂场所严禁明火，设置“严禁烟火”警示标志",
-                    f"{SAFETY_LAW}第三十五条",
+                    SAFETY_LAW.at("第三十五条"),
                     "fire",
                 ),
                 item(
                     "配备适用于油漆火灾的灭火器材，完好有效",
-                    f"{FIRE_LAW}第十六条",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "开展职业病危害因素告知和检测，作业人员进行职业健康检查",
-                    "《职业病防治法》",
+                    SAFETY_LAW.at("第四十四条"),
                     "ppe",
                 ),
             ],
@@ -687,7 +701,7 @@ AMMONIA = {
             [
                 item(
                     "制冷工等特种作业人员持证上岗",
-                    f"{SAFETY_LAW}第三十条",
+                    SAFETY_LAW.at("第三十条"),
                     "training",
                     major="第三条第（二）项",
                 ),
@@ -698,26 +712,26 @@ AMMONIA = {
             [
                 item(
                     "包装、分割、产品整理场所的空调系统未采用氨直接蒸发制冷",
-                    "《冷库设计标准》",
+                    ORDER_10.at("第十二条"),
                     "haz_chem",
                     major="第十二条第（一）项",
                 ),
                 item(
                     "快速冻结装置设置在单独的作业间内",
-                    "《冷库设计标准》",
+                    ORDER_10.at("第十二条"),
                     "haz_chem",
                     major="第十二条第（二）项",
                 ),
                 item(
                     "快速冻结装置作业间内作业人员不超过9人",
-                    "《冷库设计标准》",
+                    ORDER_10.at("第十二条"),
                     "haz_chem",
                     major="第十二条第（二）项",
                     guidance="现场清点作业人数，查看排班表",
                 ),
                 item(
                     "氨制冷机房与其他场所分隔，设置事故排风装置",
-                    "《冷库设计标准》",
+                    SAFETY_LAW.at("第三十六条"),
                     "site",
                 ),
             ],
@@ -727,22 +741,22 @@ AMMONIA = {
             [
                 item(
                     "氨制冷机房和设备间设置氨气浓度检测报警装置，并与事故排风联锁",
-                    "《冷库安全规程》",
+                    SAFETY_LAW.at("第三十六条"),
                     "haz_chem",
                 ),
                 item(
                     "氨制冷机房电气设备符合防爆要求",
-                    "《冷库安全规程》",
+                    SAFETY_LAW.at("第三十六条"),
                     "electrical",
                 ),
                 item(
                     "储氨器、压力容器、压力管道、安全阀等按期检验",
-                    "《特种设备安全法》",
+                    SPECIAL_EQUIPMENT_LAW.at("第四十条"),
                     "special_equipment",
                 ),
                 item(
                     "氨管道标识介质名称和流向，阀门无泄漏",
-                    "《冷库安全规程》",
+                    SAFETY_LAW.at("第三十五条"),
                     "haz_chem",
                 ),
             ],
@@ -752,12 +766,12 @@ AMMONIA = {
             [
                 item(
                     "配备正压式空气呼吸器、防化服、过滤式防毒面具等应急器材",
-                    "《冷库安全规程》",
+                    SAFETY_LAW.at("第四十五条"),
                     "emergency",
                 ),
                 item(
                     "设置洗眼器、喷淋装置，制定氨泄漏专项应急预案并演练",
-                    f"{SAFETY_LAW}第八十一条",
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
             ],
@@ -776,12 +790,12 @@ MOLTEN = {
             [
                 item(
                     "辨识高温熔融金属作业的重大危险因素，制定管控措施",
-                    f"{SAFETY_LAW}第四十一条",
+                    SAFETY_LAW.at("第四十一条"),
                     "management",
                 ),
                 item(
                     "金属冶炼企业主要负责人、安全生产管理人员经考核合格",
-                    f"{SAFETY_LAW}第二十七条",
+                    SAFETY_LAW.at("第二十七条"),
                     "training",
                     major="第三条第（三）项",
                 ),
@@ -792,18 +806,18 @@ MOLTEN = {
             [
                 item(
                     "会议室、休息室、更衣室、交接班室等人员聚集场所未设在熔炼炉、熔融金属吊运和浇注影响范围内",
-                    "《铸造安全规范》等相关标准",
+                    ORDER_10.at("第七条"),
                     "building",
                     major="第七条（机械）",
                 ),
                 item(
                     "熔炼、浇注区域地面干燥，无积水，设置防止熔融金属与水接触的措施",
-                    "《铸造安全规范》等相关标准",
+                    SAFETY_LAW.at("第四十一条"),
                     "site",
                 ),
                 item(
                     "熔融金属作业区域设置安全警示标志和警戒区",
-                    f"{SAFETY_LAW}第三十五条",
+                    SAFETY_LAW.at("第三十五条"),
                     "site",
                 ),
             ],
@@ -813,30 +827,30 @@ MOLTEN = {
             [
                 item(
                     "吊运熔融金属的起重机符合冶金铸造起重机要求，驱动装置设置两套制动器",
-                    "《特种设备安全法》",
+                    ORDER_10.at("第七条"),
                     "special_equipment",
                     major="第七条（机械）",
                 ),
                 item(
                     "熔炼炉、保温炉设置紧急排放和应急储存设施",
-                    "《铸造安全规范》等相关标准",
+                    ORDER_10.at("第七条"),
                     "machinery",
                     major="第七条（机械）",
                 ),
                 item(
                     "熔炼炉冷却水系统设置出水温度、进出水流量差监测报警装置",
-                    "《铸造安全规范》等相关标准",
+                    ORDER_10.at("第七条"),
                     "machinery",
                     major="第七条（机械）",
                 ),
                 item(
                     "浇包、吊具、钢丝绳等定期检查，无裂纹、变形",
-                    "《起重机械安全规程》",
+                    SAFETY_LAW.at("第三十六条"),
                     "special_equipment",
                 ),
                 item(
                     "炉料、模具、工具使用前进行干燥预热，严禁潮湿物料入炉",
-                    "《铸造安全规范》等相关标准",
+                    SAFETY_LAW.at("第四十一条"),
                     "machinery",
                 ),
             ],
@@ -846,12 +860,12 @@ MOLTEN = {
             [
                 item(
                     "作业人员穿戴隔热服、防护面罩、防护鞋等防护用品",
-                    f"{SAFETY_LAW}第四十五条",
+                    SAFETY_LAW.at("第四十五条"),
                     "ppe",
                 ),
                 item(
                     "制定熔融金属喷溅、泄漏专项应急预案并演练",
-                    f"{SAFETY_LAW}第八十一条",
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
             ],
@@ -871,28 +885,28 @@ FIRE_KEY = {
             [
                 item(
                     "确定消防安全责任人、管理人，落实消防安全责任制",
-                    f"{FIRE_LAW}第十六条",
+                    FIRE_LAW.at("第十六条"),
                     "management",
                 ),
                 item(
                     "建立消防档案，每日开展防火巡查并记录",
-                    f"{FIRE_LAW}第十七条",
+                    FIRE_LAW.at("第十七条"),
                     "fire",
                 ),
                 item(
                     "员工经消防安全培训，会报警、会使用灭火器和消火栓、会组织疏散",
-                    f"{FIRE_LAW}第十七条",
+                    FIRE_LAW.at("第十七条"),
                     "training",
                     guidance="现场抽问员工“一懂三会”",
                 ),
                 item(
                     "制定灭火和应急疏散预案，至少每半年组织一次演练",
-                    f"{FIRE_LAW}第十七条",
+                    FIRE_LAW.at("第十六条"),
                     "emergency",
                 ),
                 item(
                     "消防控制室值班人员持证上岗，实行24小时值班",
-                    "《消防控制室通用技术要求》",
+                    FIRE_LAW.at("第二十一条"),
                     "fire",
                 ),
             ],
@@ -902,18 +916,18 @@ FIRE_KEY = {
             [
                 item(
                     "安全出口、疏散通道畅通，无锁闭、封堵、占用",
-                    f"{FIRE_LAW}第二十八条",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                     level="major",
                 ),
                 item(
                     "应急照明、疏散指示标志完好有效",
-                    "《消防应急照明和疏散指示系统技术标准》",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "人员密集场所外墙门窗未设置影响逃生和灭火救援的障碍物",
-                    f"{FIRE_LAW}第二十八条",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                 ),
             ],
@@ -923,32 +937,32 @@ FIRE_KEY = {
             [
                 item(
                     "自动喷水灭火、火灾自动报警等消防设施保持正常运行，每年检测",
-                    f"{FIRE_LAW}第十六条",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "灭火器、室内消火栓配置齐全、完好有效",
-                    f"{FIRE_LAW}第十六条",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "消防车通道畅通，未被占用",
-                    f"{FIRE_LAW}第二十八条",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                 ),
                 item(
                     "电气线路敷设规范，无私拉乱接，未使用大功率违章电器",
-                    "《重大火灾隐患判定方法》",
+                    FIRE_LAW.at("第二十七条"),
                     "electrical",
                 ),
                 item(
                     "电动自行车未在建筑内公共门厅、疏散通道、楼梯间停放或充电",
-                    "《高层民用建筑消防安全管理规定》等相关规定",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                 ),
                 item(
                     "室内装修未使用易燃可燃材料，未擅自改变防火分区",
-                    "《建筑内部装修设计防火规范》",
+                    FIRE_LAW.at("第二十六条"),
                     "building",
                 ),
             ],
@@ -968,23 +982,23 @@ CONSTRUCTION = {
             [
                 item(
                     "施工单位具备相应资质，项目负责人、专职安全员到岗履职",
-                    "《建设工程安全生产管理条例》",
+                    SAFETY_LAW.at("第二十四条"),
                     "management",
                 ),
                 item(
                     "危险性较大的分部分项工程编制专项施工方案并按方案施工",
-                    "《危险性较大的分部分项工程安全管理规定》",
+                    CONSTRUCTION_REGULATIONS.at("第二十六条"),
                     "management",
                     level="major",
                 ),
                 item(
                     "施工人员进场进行安全教育和安全技术交底",
-                    "《建设工程安全生产管理条例》",
+                    SAFETY_LAW.at("第二十八条"),
                     "training",
                 ),
                 item(
                     "建筑电工、架子工、起重司机等特种作业人员持证上岗",
-                    f"{SAFETY_LAW}第三十条",
+                    SAFETY_LAW.at("第三十条"),
                     "training",
                 ),
             ],
@@ -994,27 +1008,27 @@ CONSTRUCTION = {
             [
                 item(
                     "临边、洞口设置防护栏杆或盖板，高处作业人员系挂安全带",
-                    "《建筑施工高处作业安全技术规范》",
+                    SAFETY_LAW.at("第三十六条"),
                     "height",
                 ),
                 item(
                     "进入施工现场人员正确佩戴安全帽",
-                    "《建筑施工安全检查标准》",
+                    SAFETY_LAW.at("第四十五条"),
                     "ppe",
                 ),
                 item(
                     "脚手架搭设规范，立杆基础牢固，按规定设置连墙件和剪刀撑",
-                    "《建筑施工扣件式钢管脚手架安全技术规范》",
+                    SAFETY_LAW.at("第二十条"),
                     "height",
                 ),
                 item(
                     "基坑开挖按规定放坡或支护，坑边不超载堆放",
-                    "《建筑基坑工程监测技术标准》等相关标准",
+                    SAFETY_LAW.at("第二十条"),
                     "site",
                 ),
                 item(
                     "施工现场设置围挡和安全警示标志",
-                    f"{SAFETY_LAW}第三十五条",
+                    SAFETY_LAW.at("第三十五条"),
                     "site",
                 ),
             ],
@@ -1024,17 +1038,17 @@ CONSTRUCTION = {
             [
                 item(
                     "塔吊、施工升降机等起重机械经检验合格并办理使用登记",
-                    "《建筑起重机械安全监督管理规定》",
+                    SPECIAL_EQUIPMENT_LAW.at("第三十三条"),
                     "special_equipment",
                 ),
                 item(
                     "施工临时用电采用TN-S系统，实行“一机一闸一漏保”",
-                    "《施工现场临时用电安全技术规范》",
+                    SAFETY_LAW.at("第三十六条"),
                     "electrical",
                 ),
                 item(
                     "动火作业办理审批，配备灭火器材并有专人监护",
-                    f"{SAFETY_LAW}第四十三条",
+                    SAFETY_LAW.at("第四十三条"),
                     "fire",
                 ),
             ],
@@ -1044,12 +1058,12 @@ CONSTRUCTION = {
             [
                 item(
                     "施工现场办公区、生活区与作业区分开设置，宿舍未设在在建工程内",
-                    "《建设工程施工现场消防安全技术规范》",
+                    CONSTRUCTION_REGULATIONS.at("第二十九条"),
                     "building",
                 ),
                 item(
                     "临时用房、宿舍彩钢板芯材为不燃材料，配置灭火器",
-                    "《建设工程施工现场消防安全技术规范》",
+                    FIRE_LAW.at("第二十六条"),
                     "fire",
                 ),
             ],
@@ -1069,23 +1083,23 @@ STREET_SHOP = {
             [
                 item(
                     "使用合格的液化石油气钢瓶，钢瓶在检验期内，从正规供气点购气",
-                    "《城镇燃气管理条例》",
+                    FIRE_LAW.at("第二十七条"),
                     "gas",
                 ),
                 item(
                     "液化气钢瓶与灶具分隔，不在地下室、半地下室使用液化石油气",
-                    "《城镇燃气管理条例》",
+                    FIRE_LAW.at("第二十七条"),
                     "gas",
                     level="major",
                 ),
                 item(
                     "使用燃气的场所安装可燃气体报警装置，燃气软管未老化且长度符合要求",
-                    "《城镇燃气设计规范》",
+                    SAFETY_LAW.at("第三十六条"),
                     "gas",
                 ),
                 item(
                     "厨房排油烟管道定期清洗，有清洗记录",
-                    "《饮食业环境保护技术规范》等相关标准",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
             ],
@@ -1095,27 +1109,27 @@ STREET_SHOP = {
             [
                 item(
                     "电气线路穿管保护，无私拉乱接、超负荷用电",
-                    "《低压配电设计规范》",
+                    FIRE_LAW.at("第二十七条"),
                     "electrical",
                 ),
                 item(
                     "配置灭火器（餐饮场所配灭火毯），员工会使用",
-                    f"{FIRE_LAW}第十六条",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "安全出口、疏散通道畅通，门窗无影响逃生的防盗网",
-                    f"{FIRE_LAW}第二十八条",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                 ),
                 item(
                     "电动自行车未在店内停放、充电",
-                    "《消防法》等相关规定",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "店内未设置住人场所；确需住人的，采取防火分隔并设独立疏散通道",
-                    "《住宿与生产储存经营合用场所消防安全技术要求》",
+                    FIRE_LAW.at("第十九条"),
                     "fire",
                     level="major",
                 ),
@@ -1126,17 +1140,17 @@ STREET_SHOP = {
             [
                 item(
                     "店铺招牌、广告牌、遮阳棚等设施牢固，无坠落风险",
-                    "《城市市容和环境卫生管理条例》",
+                    SAFETY_LAW.at("第四十一条"),
                     "building",
                 ),
                 item(
                     "未超出门店占道经营、堆放货物",
-                    "《城市市容和环境卫生管理条例》",
+                    SAFETY_LAW.at("第四十二条"),
                     "site",
                 ),
                 item(
                     "未违规储存、销售汽油等易燃易爆物品",
-                    HAZCHEM_RULES,
+                    SAFETY_LAW.at("第三十九条"),
                     "haz_chem",
                 ),
             ],
@@ -1156,24 +1170,24 @@ RENTAL = {
             [
                 item(
                     "房屋结构无明显开裂、倾斜，危房未出租使用",
-                    "《城市危险房屋管理规定》",
+                    RENTAL_MEASURES.at("第六条"),
                     "building",
                     level="major",
                 ),
                 item(
                     "住宿与生产、储存、经营场所之间采用不燃烧体墙完全分隔",
-                    "《住宿与生产储存经营合用场所消防安全技术要求》",
+                    FIRE_LAW.at("第十九条"),
                     "fire",
                     level="major",
                 ),
                 item(
                     "住宿部分设有独立的疏散楼梯或安全出口",
-                    "《住宿与生产储存经营合用场所消防安全技术要求》",
+                    FIRE_LAW.at("第十九条"),
                     "fire",
                 ),
                 item(
                     "未采用易燃可燃材料分隔房间或搭建阁楼",
-                    "《建筑设计防火规范》",
+                    FIRE_LAW.at("第二十六条"),
                     "fire",
                 ),
             ],
@@ -1183,17 +1197,17 @@ RENTAL = {
             [
                 item(
                     "疏散通道、楼梯畅通，窗户防盗网设置逃生口",
-                    f"{FIRE_LAW}第二十八条",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                 ),
                 item(
                     "每层配置灭火器，设置独立式感烟火灾探测报警器和应急照明",
-                    "《住宿与生产储存经营合用场所消防安全技术要求》",
+                    FIRE_LAW.at("第十六条"),
                     "fire",
                 ),
                 item(
                     "电动自行车集中停放充电，不在楼道、楼梯间、室内停放充电",
-                    "《消防法》等相关规定",
+                    FIRE_LAW.at("第二十八条"),
                     "fire",
                 ),
             ],
@@ -1203,22 +1217,22 @@ RENTAL = {
             [
                 item(
                     "电气线路穿管敷设，无私拉乱接，未使用大功率电器",
-                    "《低压配电设计规范》",
+                    FIRE_LAW.at("第二十七条"),
                     "electrical",
                 ),
                 item(
                     "室内未使用、存放液化气钢瓶等易燃易爆危险品",
-                    "《城镇燃气管理条例》",
+                    FIRE_LAW.at("第二十七条"),
                     "gas",
                 ),
                 item(
                     "房东与承租人签订治安消防安全责任书，落实出租房屋登记",
-                    "《租赁房屋治安管理规定》",
+                    FIRE_LAW.at("第十八条"),
                     "management",
                 ),
                 item(
                     "居住人数与面积相适应，无群租过密住人",
-                    "《商品房屋租赁管理办法》",
+                    RENTAL_MEASURES.at("第八条"),
                     "management",
                 ),
             ],
@@ -1238,17 +1252,17 @@ RESERVOIR = {
             [
                 item(
                     "落实行政责任人、技术责任人和巡查责任人，并在醒目位置公示",
-                    "《水库大坝安全管理条例》",
+                    DAM_REGULATIONS.at("第四条"),
                     "management",
                 ),
                 item(
                     "巡查责任人按规定开展日常巡查，巡查记录完整",
-                    "《水库大坝安全管理条例》",
+                    DAM_REGULATIONS.at("第十九条"),
                     "management",
                 ),
                 item(
                     "制定防汛抢险应急预案，明确转移路线和人员",
-                    "《防洪法》",
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
             ],
@@ -1258,24 +1272,24 @@ RESERVOIR = {
             [
                 item(
                     "坝体无裂缝、滑坡、塌陷、渗漏等异常",
-                    "《水库大坝安全管理条例》",
+                    DAM_REGULATIONS.at("第十九条"),
                     "building",
                     level="major",
                 ),
                 item(
                     "溢洪道畅通，无堵塞、拦网、违章设障",
-                    "《水库大坝安全管理条例》",
+                    DAM_REGULATIONS.at("第二十条"),
                     "site",
                     level="major",
                 ),
                 item(
                     "放水设施启闭正常，闸门、启闭机完好",
-                    "《水库大坝安全管理条例》",
+                    DAM_REGULATIONS.at("第二十条"),
                     "machinery",
                 ),
                 item(
                     "按规定控制汛期水位，未超汛限水位蓄水",
-                    "《防洪法》",
+                    FLOOD_LAW.at("第四十四条"),
                     "site",
                 ),
             ],
@@ -1285,17 +1299,17 @@ RESERVOIR = {
             [
                 item(
                     "设置“水深危险 禁止游泳”等安全警示标志和防护设施",
-                    f"{SAFETY_LAW}第三十五条",
+                    SAFETY_LAW.at("第三十五条"),
                     "site",
                 ),
                 item(
                     "配备救生圈、救生绳、竹竿等应急救援器材",
-                    "《防洪法》",
+                    SAFETY_LAW.at("第八十一条"),
                     "emergency",
                 ),
                 item(
                     "具备水位观测和雨情、险情预警通信手段",
-                    "《水库大坝安全管理条例》",
+                    DAM_REGULATIONS.at("第十九条"),
                     "emergency",
                 ),
             ],
