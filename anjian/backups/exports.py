@@ -81,7 +81,9 @@ def export_all(directory: Path | str, *, media_root: Path | str | None = None) -
 
         from anjian.backups.services import BackupError
 
-        raise BackupError(_("The export folder %(path)s is not empty.") % {"path": directory})
+        raise BackupError(
+            _("The export folder %(path)s is not empty.") % {"path": directory}, code="not_empty"
+        )
     (directory / "json").mkdir()
     (directory / "csv").mkdir()
     counts: dict[str, int] = {}

@@ -82,7 +82,8 @@ def _engine(using: str) -> str:
     vendor = connections[using].vendor
     if vendor not in DB_MEMBERS:
         raise BackupError(
-            _("Backups support SQLite and PostgreSQL, not %(vendor)s.") % {"vendor": vendor}
+            _("Backups support SQLite and PostgreSQL, not %(vendor)s.") % {"vendor": vendor},
+            code="engine",
         )
     return vendor
 
@@ -214,7 +215,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> None:
     if done.returncode != 0:
         raise BackupError(
             _("%(program)s failed: %(error)s")
-            % {"program": Path(cmd[0]).name, "error": done.stderr.strip()[-500:]}
+            % {"program": Path(cmd[0]).name, "error": done.stderr.strip()[-500:]},
+            code="program",
         )
 
 
@@ -373,7 +375,9 @@ def backup_create(
         )
         if isinstance(exc, BackupError):
             raise
-        raise BackupError(_("The backup failed: %(error)s") % {"error": message}) from exc
+        raise BackupError(
+            _("The backup failed: %(error)s") % {"error": message}, code="failed"
+        ) from exc
     backup = _record(
         actor,
         Backup(
@@ -526,7 +530,8 @@ def archive_verify(path: Path | str) -> dict[str, Any]:
         tar = tarfile.open(path, "r:")  # noqa: SIM115 - closed by the with below
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(
-            _("The archive %(name)s cannot be read: %(error)s") % {"name": path.name, "error": exc}
+            _("The archive %(name)s cannot be read: %(error)s") % {"name": path.name, "error": exc},
+            code="unreadable",
         ) from exc
     hashes: dict[str, str] = {}
     manifest_data = None
@@ -536,7 +541,8 @@ def archive_verify(path: Path | str) -> dict[str, Any]:
                 if not _safe_member(member.name) or not (member.isfile() or member.isdir()):
                     raise BackupError(
                         _("The archive holds an entry it should not: %(name)s")
-                        % {"name": member.name}
+                        % {"name": member.name},
+                        code="bad_member",
                     )
                 if not member.isfile():
                     continue
@@ -550,39 +556,50 @@ def archive_verify(path: Path | str) -> dict[str, Any]:
                 hashes[member.name] = digest.hexdigest()
         except (OSError, tarfile.TarError, EOFError) as exc:
             raise BackupError(
-                _("The archive %(name)s is damaged: %(error)s") % {"name": path.name, "error": exc}
+                _("The archive %(name)s is damaged: %(error)s") % {"name": path.name, "error": exc},
+                code="damaged",
             ) from exc
     if manifest_data is None:
-        raise BackupError(_("The archive has no manifest (manifest.json)."))
+        raise BackupError(_("The archive has no manifest (manifest.json)."), code="no_manifest")
     try:
         manifest = json.loads(manifest_data)
         db = manifest["database"]
         files = manifest["files"]
         manifest["counts"], manifest["migrations"], manifest["audit_head"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise BackupError(_("The manifest cannot be read: %(error)s") % {"error": exc}) from exc
+        raise BackupError(
+            _("The manifest cannot be read: %(error)s") % {"error": exc}, code="bad_manifest"
+        ) from exc
     if manifest.get("format") != FORMAT:
         raise BackupError(
             _("The archive's format %(format)s is not one this version reads.")
-            % {"format": manifest.get("format")}
+            % {"format": manifest.get("format")},
+            code="format",
         )
     member = db["member"]
     if member not in hashes:
-        raise BackupError(_("The database copy is missing from the archive."))
+        raise BackupError(_("The database copy is missing from the archive."), code="db_missing")
     if hashes.pop(member) != db["sha256"]:
-        raise BackupError(_("The database copy does not match its hash in the manifest."))
+        raise BackupError(
+            _("The database copy does not match its hash in the manifest."), code="db_hash"
+        )
     for rel, facts in sorted(files.items()):
         got = hashes.pop(MEDIA_PREFIX + rel, None)
         if got is None:
-            raise BackupError(_("The file %(name)s is missing from the archive.") % {"name": rel})
+            raise BackupError(
+                _("The file %(name)s is missing from the archive.") % {"name": rel},
+                code="file_missing",
+            )
         if got != facts["sha256"]:
             raise BackupError(
-                _("The file %(name)s does not match its hash in the manifest.") % {"name": rel}
+                _("The file %(name)s does not match its hash in the manifest.") % {"name": rel},
+                code="file_hash",
             )
     if hashes:
         raise BackupError(
             _("The archive holds files the manifest does not list: %(names)s")
-            % {"names": ", ".join(sorted(hashes)[:5])}
+            % {"names": ", ".join(sorted(hashes)[:5])},
+            code="extra_files",
         )
     return manifest
 
@@ -592,6 +609,7 @@ def archive_verify(path: Path | str) -> dict[str, Any]:
 
 @dataclass
 class Check:
+    code: str  # stable: archive, counts, files, migrations, audit
     name: str
     ok: bool
     detail: str = ""
@@ -607,8 +625,8 @@ class RestoreReport:
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
 
-    def add(self, name: str, ok: bool, detail: str = "") -> None:
-        self.checks.append(Check(name, ok, detail))
+    def add(self, code: str, name: str, ok: bool, detail: str = "") -> None:
+        self.checks.append(Check(code, name, ok, detail))
 
 
 def _tables(using: str) -> list[str]:
@@ -644,7 +662,9 @@ def _restore_database(tar: tarfile.TarFile, manifest: dict, using: str, *, force
     if wrapper.vendor == "sqlite":
         name = Path(str(wrapper.settings_dict["NAME"]))
         if wrapper.is_in_memory_db():
-            raise BackupError(_("An in-memory SQLite database cannot be restored into."))
+            raise BackupError(
+                _("An in-memory SQLite database cannot be restored into."), code="in_memory"
+            )
         wrapper.close()
         for suffix in ("-wal", "-shm"):
             Path(f"{name}{suffix}").unlink(missing_ok=True)
@@ -700,24 +720,27 @@ def restore_archive(
     media_root = Path(media_root or settings.MEDIA_ROOT)
     manifest = archive_verify(path)
     report = RestoreReport(archive=str(path))
-    report.add(_("archive and manifest"), True, _("every hash in the manifest matches"))
+    report.add("archive", _("archive and manifest"), True, _("every hash in the manifest matches"))
     engine = connections[using].vendor
     if manifest["engine"] != engine:
         raise BackupError(
             _("The archive holds a %(archive)s database; this installation runs %(here)s.")
-            % {"archive": manifest["engine"], "here": engine}
+            % {"archive": manifest["engine"], "here": engine},
+            code="engine",
         )
     if not force:
         if not database_is_empty(using):
             raise BackupError(
-                _("The target database is not empty; restore into a new one, or pass --force.")
+                _("The target database is not empty; restore into a new one, or pass --force."),
+                code="not_empty",
             )
         if _media_has_files(media_root):
             raise BackupError(
                 _(
                     "The media folder %(path)s is not empty; restore into a new one, or pass --force."
                 )
-                % {"path": media_root}
+                % {"path": media_root},
+                code="not_empty",
             )
     with tarfile.open(path, "r:") as tar:
         _restore_database(tar, manifest, using, force=force)
@@ -728,13 +751,15 @@ def restore_archive(
             target = (media_root / rel).resolve()
             if not target.is_relative_to(media_root.resolve()):
                 raise BackupError(
-                    _("The archive holds an entry it should not: %(name)s") % {"name": rel}
+                    _("The archive holds an entry it should not: %(name)s") % {"name": rel},
+                    code="bad_member",
                 )
             _extract_member(tar, MEDIA_PREFIX + rel, target)
     _check_counts(report, manifest, using)
     _check_files(report, manifest, media_root)
     missing = sorted(set(manifest["migrations"]) - set(_migrations(using)))
     report.add(
+        "migrations",
         _("migrations"),
         not missing,
         _("%(count)d in the backup, %(new)d applied now")
@@ -751,6 +776,7 @@ def restore_archive(
         not restored_head and not head["entries"]
     )
     report.add(
+        "audit",
         _("audit chain"),
         chain.ok and same_head,
         _("%(count)d entries verified, the head matches the manifest") % {"count": chain.checked}
@@ -778,6 +804,7 @@ def _check_counts(report: RestoreReport, manifest: dict, using: str) -> None:
         differ = [d for d in differ if not d.startswith("django_migrations:")]
     total = sum(manifest["counts"].values())
     report.add(
+        "counts",
         _("row counts"),
         not differ or bool(report.migrations_applied),
         _("%(tables)d tables, %(rows)d rows equal")
@@ -794,6 +821,7 @@ def _check_files(report: RestoreReport, manifest: dict, media_root: Path) -> Non
         if not (media_root / rel).is_file() or _sha256_file(media_root / rel) != facts["sha256"]
     ]
     report.add(
+        "files",
         _("files"),
         not bad,
         _("%(count)d files, every hash equal") % {"count": len(manifest["files"])}
