@@ -50,6 +50,7 @@ SQLITE_SET = {
     "anjian/dashboards/": "the dashboard's aggregates and time series",
     "anjian/reports/": "the summary and the meeting pack from the statistics",
     "anjian/exchange/": "JSON and CSV exports, the id import, a data migration",
+    "anjian/backups/": "SQLite's online backup API and file copy against pg_dump/pg_restore",
     "anjian/audit/tests/test_verify.py": "the hash chain over values as each database returns them",
     "anjian/enforcement/tests/test_numbers.py": "document numbers counted per town, type and year",
     "anjian/demo/": "the demo loader: `make demo` runs on SQLite",

@@ -8,7 +8,7 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from anjian.backups.models import Backup
@@ -88,4 +88,4 @@ def backups_status(request: HttpRequest):
 )
 def backups_run(request: HttpRequest):
     _require(request, "backups.run")
-    return 202, {"task_id": backup_enqueue(actor=request.auth)}
+    return Status(202, {"task_id": backup_enqueue(actor=request.auth)})
