@@ -168,10 +168,15 @@ def _default_language():
 def _media_root(tmp_path_factory):
     """Uploaded files (photos, scans) go to a temporary folder of the test run, never to
     data/media. One folder for the worker's session, so that the files of a shared layer (the
-    access walk's scans and photos) are found by every test that reads them."""
+    access walk's scans and photos) are found by every test that reads them. Backup archives
+    (the scheduler's tests run the nightly job) go to one too, never to data/backups."""
     from django.test import override_settings
 
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+    with override_settings(
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        ANJIAN_BACKUP_DIR=tmp_path_factory.mktemp("backups"),
+        ANJIAN_BACKUP_COPY_DIR="",
+    ):
         yield
 
 

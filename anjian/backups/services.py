@@ -178,6 +178,12 @@ def _sqlite_copy(using: str, target: Path) -> Snapshot:
     dst = sqlite3.connect(target)
     try:
         if wrapper.is_in_memory_db() or not Path(name).exists():
+            if wrapper.in_atomic_block:
+                # SQLite's backup would wait forever for the transaction of its own connection.
+                raise BackupError(
+                    _("An in-memory database cannot be copied inside a transaction."),
+                    code="in_transaction",
+                )
             wrapper.ensure_connection()
             wrapper.connection.backup(dst)
         else:
