@@ -14,6 +14,8 @@ import copy
 import io
 import os
 import sqlite3
+import subprocess
+import sys
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from django.db import connection, connections
 from django.db.utils import load_backend
 from django.utils import timezone
 
+from anjian.accounts.models import User
 from anjian.audit.services import audit_record
 from anjian.backups.services import (
     MANIFEST,
@@ -142,6 +145,45 @@ def rewrite(archive: Path, target: Path, *, drop: str = "", flip: str = "") -> P
     return target
 
 
+SERVE = """
+import sys, django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+from anjian.accounts.models import User
+setup_test_environment()
+client = Client()
+client.force_login(User.objects.get(username=sys.argv[1]))
+page = client.get("/units/")
+print(page.status_code, sys.argv[2] in page.content.decode())
+"""
+
+
+def served(tmp_path: Path, target: str, username: str, text: str) -> str:
+    """The site started on the restored database (a process of its own, as after a restore):
+    a town office user's unit list shows a unit that was recorded before the backup."""
+    settings_dict = connections[target].settings_dict
+    if connections[target].vendor == "sqlite":
+        url = f"sqlite:///{settings_dict['NAME']}"
+    else:
+        url = (
+            f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/"
+            f"{settings_dict['NAME']}"
+        )
+    env = dict(os.environ, ANJIAN_DEBUG="true", DATABASE_URL=url, ANJIAN_DATA_DIR=str(tmp_path))
+    env.pop("PYTEST_XDIST_WORKER", None)
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE, username, text],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
 def round_trip(tmp_path: Path, source: str, target: str) -> None:
     """The assertions both databases share; ``source`` has the records, ``target`` is empty."""
     media, restored_media = tmp_path / "media", tmp_path / "restored-media"
@@ -183,6 +225,8 @@ def round_trip(tmp_path: Path, source: str, target: str) -> None:
         Unit.objects.using(source).values_list("name", flat=True)
     )
     assert Region.objects.using(target).count() == Region.objects.using(source).count()
+    assert User.objects.using(target).filter(username="town_office_a").exists()
+    assert served(tmp_path, target, "town_office_a", "备份测试企业1") == "200 True"
 
     # Not into a database that is not empty, unless told.
     with pytest.raises(BackupError) as refused:
