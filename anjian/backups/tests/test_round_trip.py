@@ -287,3 +287,28 @@ def test_round_trip_on_postgresql(tmp_path):
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="edits a SQLite copy to look older")
+def test_a_backup_of_an_older_version_is_migrated_on_restore(tmp_path):
+    """An installation from before the backups app: its archive restores, ``migrate`` adds what
+    this version has, and the checks pass (only the migrations' own table has more rows)."""
+    source_file = tmp_path / "old.sqlite3"
+    connection.ensure_connection()
+    old = sqlite3.connect(source_file)
+    connection.connection.backup(old)
+    old.execute("DROP TABLE backups_backup")
+    old.execute("DELETE FROM django_migrations WHERE app = 'backups'")
+    old.commit()
+    old.close()
+    with (
+        alias("bk_source", NAME=str(source_file)) as source,
+        alias("bk_target", NAME=str(tmp_path / "new.sqlite3")) as target,
+    ):
+        backup = backup_create(using=source, directory=tmp_path / "b", media_root=tmp_path / "m")
+        manifest = archive_verify(backup.path)
+        assert "backups_backup" not in manifest["counts"]
+        report = restore_archive(backup.path, using=target, media_root=tmp_path / "m2")
+        assert report.migrations_applied == ["backups.0001_initial"]
+        assert report.ok, [(c.code, c.detail) for c in report.checks]
+        assert count(target, "backups_backup") == 0
