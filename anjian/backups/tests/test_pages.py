@@ -8,6 +8,9 @@ import datetime
 from collections import namedtuple
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,3 +115,22 @@ def test_the_api_lists_reports_status_and_starts_a_backup(world, client, queued)
     assert started.status_code == 202
     assert started.json() == {"task_id": "task-1"}
     assert len(queued) == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="fails only where the copy cannot be made"
+)
+def test_a_failed_backup_is_recorded_shown_and_the_command_exits_1(world, client):
+    """The test database lives in memory inside the test's transaction, where SQLite cannot copy
+    it: the failure is what an operator would see (a row with the reason, a warning, exit 1)."""
+    with pytest.raises(CommandError) as failed:
+        call_command("backup")
+    assert failed.value.returncode == 1
+    assert tasks.backup_task.call()["ok"] is False
+    rows = list(Backup.objects.all())
+    assert [b.status for b in rows] == [BackupStatus.FAILED] * 2 and rows[0].message
+    assert AuditEntry.objects.filter(action="backup.failed").count() == 2
+    client.force_login(world.users["district_officer"])
+    page = client.get(reverse("backups:backup_list"))
+    assert rows[0].message in page.content.decode()
+    assert page.context["status"].warnings
