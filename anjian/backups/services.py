@@ -187,7 +187,9 @@ def _sqlite_copy(using: str, target: Path) -> Snapshot:
             wrapper.ensure_connection()
             wrapper.connection.backup(dst)
         else:
-            src = sqlite3.connect(f"file:{name}?mode=ro", uri=True, timeout=60)
+            # A plain connection (only read): a read-only one cannot open a WAL database whose
+            # -shm file is missing (the site stopped).
+            src = sqlite3.connect(name, timeout=60)
             try:
                 src.backup(dst)  # one step: a consistent copy of one moment
             finally:
