@@ -50,6 +50,7 @@ SQLITE_SET = {
     "anjian/dashboards/": "the dashboard's aggregates and time series",
     "anjian/reports/": "the summary and the meeting pack from the statistics",
     "anjian/exchange/": "JSON and CSV exports, the id import, a data migration",
+    "anjian/backups/": "SQLite's online backup API and file copy against pg_dump/pg_restore",
     "anjian/audit/tests/test_verify.py": "the hash chain over values as each database returns them",
     "anjian/enforcement/tests/test_numbers.py": "document numbers counted per town, type and year",
     "anjian/demo/": "the demo loader: `make demo` runs on SQLite",
@@ -167,10 +168,15 @@ def _default_language():
 def _media_root(tmp_path_factory):
     """Uploaded files (photos, scans) go to a temporary folder of the test run, never to
     data/media. One folder for the worker's session, so that the files of a shared layer (the
-    access walk's scans and photos) are found by every test that reads them."""
+    access walk's scans and photos) are found by every test that reads them. Backup archives
+    (the scheduler's tests run the nightly job) go to one too, never to data/backups."""
     from django.test import override_settings
 
-    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+    with override_settings(
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        ANJIAN_BACKUP_DIR=tmp_path_factory.mktemp("backups"),
+        ANJIAN_BACKUP_COPY_DIR="",
+    ):
         yield
 
 

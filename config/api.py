@@ -211,6 +211,7 @@ def _server_error(request, exc):  # pragma: no cover - the safety net
 def _register_routers() -> None:
     from anjian.accounts.api import router as accounts_router
     from anjian.audit.api import router as audit_router
+    from anjian.backups.api import router as backups_router
     from anjian.campaigns.api import router as campaigns_router
     from anjian.core.api import router as core_router
     from anjian.dashboards.api import router as dashboard_router
@@ -260,6 +261,7 @@ def _register_routers() -> None:
     api.add_router("/exchange", exchange_router)
     api.add_router("/audit", audit_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/backups", backups_router)
 
 
 _register_routers()

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "anjian.reports",
     "anjian.exchange",
     "anjian.notifications",
+    "anjian.backups",
     "anjian.demo",
 ]
 
@@ -231,6 +232,19 @@ if _storage == "s3":  # pragma: no cover - needs django-storages and a bucket, d
 ANJIAN_TIPOFF_MAX_MEGAPIXELS = env_int("ANJIAN_TIPOFF_MAX_MEGAPIXELS", 20)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# --- Backups (anjian/backups, docs/backups.md) --------------------------------------------------
+# Where `manage.py backup` and the nightly job write their archives, and an optional second
+# destination (a mounted disk) that receives a copy of each and follows the same retention rule.
+ANJIAN_BACKUP_DIR = Path(env_str("ANJIAN_BACKUP_DIR", str(DATA_DIR / "backups")))
+ANJIAN_BACKUP_COPY_DIR = env_str("ANJIAN_BACKUP_COPY_DIR", "")
+ANJIAN_BACKUP_KEEP = {
+    "daily": env_int("ANJIAN_BACKUP_KEEP_DAILY", 7),
+    "weekly": env_int("ANJIAN_BACKUP_KEEP_WEEKLY", 5),
+    "monthly": env_int("ANJIAN_BACKUP_KEEP_MONTHLY", 12),
+}
+# The folder of pg_dump/pg_restore when they are not on the PATH (e.g. /usr/lib/postgresql/15/bin).
+ANJIAN_PG_BIN_DIR = env_str("ANJIAN_PG_BIN_DIR", "")
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -40,6 +40,7 @@ urlpatterns = [
     path("tip-off/", include("anjian.hazards.public_urls")),
     path("audit/", include("anjian.audit.urls")),
     path("notifications/", include("anjian.notifications.urls")),
+    path("backups/", include("anjian.backups.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -163,6 +163,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "audit.verify": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     # The working-day calendar (holidays and make-up days the office enters).
     "calendar.manage": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
+    # Backups of the whole installation: the offices that run it (a town's own machine, or the
+    # district's server) see them and start one now.
+    "backups.view": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
+    "backups.run": frozenset({R.TOWN_OFFICE, R.DISTRICT}),
     # Background jobs that a user started or that run for the town.
     "jobs.view": frozenset(OFFICIALS),
 }

@@ -279,14 +279,17 @@ class ChainReport:
     code: str = ""
 
 
-def audit_verify_chain(batch_size: int = 2000) -> ChainReport:
-    """Walk the whole chain in id order; report the first entry that does not match."""
-    head = AuditChainHead.objects.filter(pk=1).first()
+def audit_verify_chain(batch_size: int = 2000, *, using: str = "default") -> ChainReport:
+    """Walk the whole chain in id order; report the first entry that does not match. ``using``
+    names another database (a restored backup is verified before it is put to use)."""
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
     prev_hash = GENESIS
     checked = 0
     last_id = 0
     while True:
-        batch = list(AuditEntry.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        batch = list(
+            AuditEntry.objects.using(using).filter(pk__gt=last_id).order_by("pk")[:batch_size]
+        )
         if not batch:
             break
         for entry in batch:

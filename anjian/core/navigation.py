@@ -123,6 +123,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Working-day calendar"), "core:calendar", "calendar.manage", group="system"),
     NavItem(_("Background jobs"), "core:job_list", "jobs.view", group="system"),
     NavItem(_("Audit record"), "audit:entry_list", "audit.view", section="audit", group="system"),
+    NavItem(_("Backups"), "backups:backup_list", "backups.view", section="backups", group="system"),
 )
 
 

@@ -149,6 +149,7 @@ PERIODIC: list[PeriodicJob] = [
         daily("08:00"),
     ),
     PeriodicJob("unit_regrade", "anjian.units.tasks.unit_regrade_task", daily("04:00")),
+    PeriodicJob("nightly_backup", "anjian.backups.tasks.backup_task", daily("02:10")),
 ]
 
 

@@ -52,6 +52,7 @@ ALL = [
     "core:calendar",
     "core:job_list",
     "audit:entry_list",
+    "backups:backup_list",
 ]
 TOWN_STAFF = [
     "core:home",

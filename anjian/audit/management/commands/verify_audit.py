@@ -11,8 +11,12 @@ from anjian.audit.services import audit_verify_chain, describe_break
 class Command(BaseCommand):
     help = _("Verify the hash chain of the audit record; exit 1 at the first broken entry.")
 
+    def add_arguments(self, parser):
+        # Another database of the settings, e.g. one a backup was restored into.
+        parser.add_argument("--database", default="default")
+
     def handle(self, *args, **options):
-        report = audit_verify_chain()
+        report = audit_verify_chain(using=options["database"])
         if report.ok:
             self.stdout.write(
                 self.style.SUCCESS(_("%(count)d entries checked: OK") % {"count": report.checked})
