@@ -10,7 +10,7 @@ PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --build-co
 # generated Word document renders to PDF) and wrk, the HTTP load generator of `make bench`.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext wrk libreoffice-writer-nogui poppler-utils
 
-.PHONY: demo test test-fast test-sqlite test-dates test-fuzz install install-test system-packages messages lint serve-demo bench clean
+.PHONY: demo test test-fast test-sqlite test-dates test-fuzz install install-test system-packages messages lint lint-imports serve-demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,11 @@ messages: install-test system-packages
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## make lint-imports: the layering contracts of pyproject.toml ([tool.importlinter]).
+lint-imports: install-test
+	$(BIN)/lint-imports
 
 ## make bench: import 10,000 units (and 50,000 for peak memory) through the background path (SQLite, and PostgreSQL
 ## when DATABASE_URL is set); then serve the hazard list API with gunicorn (2 workers) against

@@ -13,25 +13,23 @@ from django.utils.translation import gettext as _
 from anjian.accounts.models import RoleAssignment, User
 from anjian.accounts.roles import Role
 from anjian.accounts.services import role_assign, user_create
-from anjian.campaigns.campaign_demo import load_demo_campaigns
-from anjian.core.validators import credit_code_check_char, org_code_check_char
 from anjian.demo import town
-from anjian.enforcement.case_demo import load_demo_cases
-from anjian.enforcement.settings_services import load_demo_enforcement_settings
-from anjian.exchange.exchange_demo import load_demo_external_ids
-from anjian.hazards.hazard_demo import load_demo_hazards
-from anjian.inspections.inspection_demo import load_demo_inspections
-from anjian.plans.plan_demo import load_demo_plan_history, load_demo_plans
+from anjian.demo.campaign_demo import load_demo_campaigns
+from anjian.demo.case_demo import load_demo_cases, load_demo_enforcement_settings
+from anjian.demo.document_demo import load_demo_documents
+from anjian.demo.exchange_demo import load_demo_external_ids
+from anjian.demo.expert_demo import load_demo_experts
+from anjian.demo.hazard_demo import load_demo_hazards
+from anjian.demo.inspection_demo import load_demo_inspections
+from anjian.demo.plan_demo import load_demo_plan_history, load_demo_plans
+from anjian.demo.public_demo import load_demo_public
+from anjian.demo.register_demo import load_demo_register
+from anjian.demo.report_demo import load_demo_meetings
 from anjian.regions.models import Region, RegionLevel
 from anjian.regions.services import regions_load_file
-from anjian.reports.report_demo import load_demo_meetings
 from anjian.teams.models import Committee, CommitteeKind
 from anjian.teams.services import committee_create
-from anjian.units.document_demo import load_demo_documents
-from anjian.units.expert_demo import load_demo_experts
 from anjian.units.models import Unit
-from anjian.units.public_demo import load_demo_public
-from anjian.units.register_demo import load_demo_register
 from anjian.units.services import unit_create
 
 REGIONS_FILE = Path(__file__).resolve().parent.parent / "regions" / "data" / "fuyang-demo.csv"
@@ -47,14 +45,6 @@ class DemoReport:
     @property
     def total(self) -> int:
         return sum(self.created.values())
-
-
-def demo_credit_code(seq: int) -> str:
-    """A valid-format, clearly fictional credit code: 91 + 富阳区 330111 + organisation code DEMO…"""
-    org8 = f"MA2D{seq:04d}"
-    org9 = org8 + org_code_check_char(org8)
-    first17 = "91330111" + org9
-    return first17 + credit_code_check_char(first17)
 
 
 def _committees(report: DemoReport, region: Region, prefix: str) -> dict[str, Committee]:
@@ -106,10 +96,10 @@ def _units(
             village = villages[rng.randrange(len(villages))]
             if kind == "enterprise":
                 name = f"杭州{stem}{word}有限公司（演示{seq:03d}）"
-                code = demo_credit_code(seq)
+                code = town.demo_credit_code(seq)
             else:
                 name = f"{village.name}{stem}{word}（演示{seq:03d}）"
-                code = demo_credit_code(seq) if group == "fireworks" else ""
+                code = town.demo_credit_code(seq) if group == "fireworks" else ""
             # Draw every random number whether or not the unit exists, so that a second run walks
             # the same sequence and finds every unit it made the first time.
             address = f"场口镇{village.name}{rng.randint(1, 199)}号"
@@ -175,7 +165,7 @@ def load_demo() -> DemoReport:
             name="杭州常安示范机械有限公司（演示）",
             region=other_villages[0],
             kind="enterprise",
-            credit_code=demo_credit_code(900),
+            credit_code=town.demo_credit_code(900),
             committee=other_committees["工业商贸"],
             address=f"常安镇{other_villages[0].name}8号",
         )

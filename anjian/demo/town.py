@@ -7,6 +7,7 @@ report's: 2 hazardous-chemical storage, 48 hazardous-chemical users, 19 三场�
 from __future__ import annotations
 
 from anjian.accounts.roles import Role
+from anjian.core.validators import credit_code_check_char, org_code_check_char
 from anjian.units.models import UnitKind
 
 TOWN_CODE = "330111112000"  # 场口镇
@@ -129,3 +130,11 @@ NAME_STEMS = [
     "锦程",
     "泰和",
 ]
+
+
+def demo_credit_code(seq: int) -> str:
+    """A valid-format, clearly fictional credit code: 91 + 富阳区 330111 + organisation code DEMO…"""
+    org8 = f"MA2D{seq:04d}"
+    org9 = org8 + org_code_check_char(org8)
+    first17 = "91330111" + org9
+    return first17 + credit_code_check_char(first17)

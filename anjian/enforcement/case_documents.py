@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from anjian.core.docx import Layout
+from anjian.enforcement.case_money import case_money
 from anjian.enforcement.case_workflow import PAYMENT_DAYS, STATEMENT_DAYS
 from anjian.enforcement.documents import (
     Authority,
@@ -197,8 +198,6 @@ def render_penalty_decision(document, case: Case, officers, authority: Authority
 
 
 def render_closure_approval(document, case: Case, officers, authority: Authority) -> Layout:
-    from anjian.enforcement.case_services import case_money
-
     doc = _new_document(authority, TITLES[DocumentType.CLOSURE_APPROVAL], document.label)
     decision = case.documents.filter(doc_type=DocumentType.PENALTY_DECISION).first()
     payments = list(case.payments.order_by("paid_on", "pk"))

@@ -16,7 +16,7 @@ than the fine; the case is executed once fine and late fee are paid.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 from anjian.audit.services import audit_record
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
 from anjian.enforcement.case_choices import CaseStage, PartyType, ProvisionKind
+from anjian.enforcement.case_money import CENT, case_money, case_payments, late_fee
 from anjian.enforcement.case_workflow import (
     APPROVE,
     DECISION_DAYS,
     EXTENDED_DECISION_DAYS,
     HANDLE,
-    LATE_FEE_RATE,
     PAYMENT_DAYS,
     STATEMENT_DAYS,
     TRANSITIONS,
@@ -63,9 +63,21 @@ def case_may_open_from(user, *, inspection=None) -> bool:
     return inspection is None or inspection.status == InspectionStatus.FINISHED
 
 
+def provision_for_basis(basis: str, queryset=None):
+    """The ``LegalProvision`` row a checklist item's legal basis cites, or None ((law, article) is
+    unique; ``inspections.legal_bases.provision_key``)."""
+    from anjian.inspections.legal_bases import provision_key
+
+    key = provision_key(basis)
+    if key is None:
+        return None
+    if queryset is None:
+        queryset = LegalProvision.objects.all()
+    return queryset.filter(law=key[0], article=key[1]).first()
+
+
 MANAGE_PROVISIONS = "enforcement.manage_provisions"
 VIEW_PROVISIONS = "enforcement.view_provisions"
-CENT = Decimal("0.01")
 DEFAULT_BUREAU = "区应急管理局"
 
 
@@ -162,49 +174,6 @@ def penalty_check(case: Case, amount: Decimal, *, field: str) -> None:
 
 
 # --- Deadlines and money ------------------------------------------------------------------------
-
-
-def late_fee(
-    fine: Decimal | None,
-    payment_due: datetime.date | None,
-    payments: Iterable[tuple[datetime.date, Decimal]],
-    as_of: datetime.date,
-) -> Decimal:
-    """The late fee (加处罚款) owed on ``as_of``: 3 % a day of the fine still unpaid, for each
-    day after ``payment_due``; payments go to the fine first; never more than the fine."""
-    if not fine or payment_due is None or as_of <= payment_due:
-        return Decimal("0.00")
-    rate = Decimal(LATE_FEE_RATE)
-    principal = fine
-    fee = Decimal("0")
-    day = payment_due
-    for paid_on, amount in sorted(p for p in payments if p[0] <= as_of):
-        if paid_on > day:
-            fee += principal * rate * (paid_on - day).days
-            day = paid_on
-        principal = max(Decimal("0"), principal - amount)
-    if as_of > day:
-        fee += principal * rate * (as_of - day).days
-    return min(fee, fine).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _payments(case: Case) -> list[tuple[datetime.date, Decimal]]:
-    return list(case.payments.values_list("paid_on", "amount"))
-
-
-def case_money(case: Case, as_of: datetime.date | None = None) -> dict[str, Decimal]:
-    """Fine, late fee due, paid and still owed on ``as_of`` (today by default)."""
-    as_of = as_of or timezone.localdate()
-    payments = _payments(case)
-    fine = case.decided_fine or Decimal("0.00")
-    fee = late_fee(fine, case.payment_due, payments, as_of)
-    paid = sum((a for d, a in payments if d <= as_of), Decimal("0.00"))
-    return {
-        "fine": fine,
-        "late_fee": fee,
-        "paid": paid,
-        "owed": max(Decimal("0.00"), fine + fee - paid),
-    }
 
 
 def overdue_reason(case: Case, today: datetime.date | None = None) -> str:
@@ -630,7 +599,7 @@ def payment_record(
         ) from exc
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
     case.refresh_from_db()
-    last = max(d for d, _a in _payments(case))
+    last = max(d for d, _a in case_payments(case))
     figures = case_money(case, last)
     _event(
         case,

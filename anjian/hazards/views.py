@@ -26,7 +26,6 @@ from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleO
 from anjian.core.export import Column
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedDetailView, ScopedListView, scoped
-from anjian.enforcement.case_services import case_may_open_from
 from anjian.hazards import services
 from anjian.hazards.choices import PhotoKind
 from anjian.hazards.filters import QUEUE_CHOICES, Queue
@@ -66,6 +65,10 @@ QUEUES_BY_ROLE = {
     "village_officer": {Queue.OPEN, Queue.OVERDUE},
     "enterprise": {Queue.OPEN},
 }
+
+# The enforcement app's permission to handle cases (``case_workflow.HANDLE``; enforcement sits
+# above hazards and is not imported here).
+OPEN_CASE = "enforcement.handle_cases"
 
 
 def queues_for(user) -> list[tuple[str, str]]:
@@ -218,8 +221,9 @@ class HazardDetailView(ScopedDetailView):
             services.hazard_editable_fields_for(self.request.user, hazard)
         )
         ctx["destructive_actions"] = DESTRUCTIVE_ACTIONS
-        # Opening an enforcement case (立案, e.g. refused rectification): anjian.enforcement.
-        ctx["can_open_case"] = case_may_open_from(self.request.user)
+        # Opening an enforcement case (立案, e.g. refused rectification): anjian.enforcement, which
+        # sits above hazards; asked by its permission's name (case_services.case_may_open_from).
+        ctx["can_open_case"] = get_scope(self.request.user).can(OPEN_CASE)
         return ctx
 
 

@@ -71,18 +71,6 @@ def provision_key(basis: str) -> tuple[str, str] | None:
     return None
 
 
-def provision_for_basis(basis: str, queryset=None):
-    """The ``LegalProvision`` row the basis cites, or None ((law, article) is unique)."""
-    key = provision_key(basis)
-    if key is None:
-        return None
-    if queryset is None:
-        from anjian.enforcement.models import LegalProvision
-
-        queryset = LegalProvision.objects.all()
-    return queryset.filter(law=key[0], article=key[1]).first()
-
-
 __all__ = [
     "CONSTRUCTION_REGULATIONS",
     "DAM_REGULATIONS",
@@ -95,6 +83,5 @@ __all__ = [
     "SAFETY_LAW",
     "SPECIAL_EQUIPMENT_LAW",
     "Law",
-    "provision_for_basis",
     "provision_key",
 ]

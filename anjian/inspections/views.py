@@ -20,9 +20,11 @@ from django.views.decorators.http import require_POST
 
 from anjian.core.exceptions import ActionNotPermitted, InvalidTransition, StaleObject
 from anjian.core.export import Column
+from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedListView, scoped
 from anjian.hazards.photos import photo_file_response
 from anjian.inspections import services
+from anjian.inspections.choices import InspectionStatus
 from anjian.inspections.forms import (
     CancelForm,
     FinishForm,
@@ -38,6 +40,10 @@ from anjian.inspections.selectors import (
 )
 from anjian.inspections.services import INSPECT, VIEW
 from anjian.units.models import Unit
+
+# The enforcement app's permission to handle cases (``case_workflow.HANDLE``).
+OPEN_CASE = "enforcement.handle_cases"
+
 
 # --- The list ------------------------------------------------------------------------------------
 
@@ -141,10 +147,14 @@ def inspection_start(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped(VIEW)
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The record: results by section with photos, the hazards recorded, the signatures."""
-    from anjian.enforcement.case_services import case_may_open_from
-
     detail = inspection_detail_for(request.user, pk)
-    detail["can_open_case"] = case_may_open_from(request.user, inspection=detail["inspection"])
+    # Opening an enforcement case (立案) from a finished record: what
+    # ``enforcement.case_services.case_may_open_from`` says, asked without importing enforcement
+    # (it sits above inspections).
+    detail["can_open_case"] = (
+        get_scope(request.user).can(OPEN_CASE)
+        and detail["inspection"].status == InspectionStatus.FINISHED
+    )
     inspection = detail["inspection"]
     detail["can_edit_officers"] = services.officers_may_change(inspection) and (
         Inspection.objects.for_action(request.user, INSPECT).filter(pk=inspection.pk).exists()

@@ -11,7 +11,7 @@ by town, so that a district user sees each of its towns and their sum; plus one 
 
 Sections are a registry (``register_section``): a function of a ``Context`` returning its rows.
 The sections of cases, penalties, campaigns and the annual plan live in ``sections_enforcement.py``
-(imported at the bottom of this module, so they register whenever the engine is used).
+(imported by ``StatsConfig.ready``, so they register whenever the engine is used).
 
 Definitions (also in ``docs/statistics.md``); "the period" is ``[start, end)`` in local days:
 
@@ -647,7 +647,3 @@ def figures_compute(
         sections=sections,
         generated_at=now,
     )
-
-
-# The further sections (cases, penalties, campaigns, the plan) register themselves on import.
-from anjian.stats import sections_enforcement  # noqa: E402, F401

@@ -13,8 +13,8 @@ The grade rule, in order (the most watched answer wins; a grade is never below a
 3. **History.** Hazards found at the unit in the last twelve months: 3–5 raise the grade one step,
    6 or more two steps; a major hazard (重大事故隐患) makes it red. Cancelled hazards (entered in
    error, duplicates) do not count. The figures come from
-   ``anjian.hazards.selectors.unit_hazard_history``, imported by the units services when they
-   run (the units app does not import hazards at module level); the hazards services recompute
+   ``anjian.hazards.selectors.unit_hazard_history``, which the hazards app registers in
+   ``anjian.units.hooks`` (the units app does not import hazards); the hazards services recompute
    the unit's suggestion when a hazard is recorded, changes level or date found, or is cancelled.
 """
 

@@ -27,7 +27,7 @@ from anjian.core.exceptions import ActionNotPermitted, StaleObject
 from anjian.core.validators import to_half_width, validate_credit_code, validate_mobile
 from anjian.regions.models import Region, RegionLevel
 from anjian.teams.models import Committee
-from anjian.units import grading
+from anjian.units import grading, hooks
 from anjian.units.models import (
     Category,
     CategoryGroup,
@@ -254,25 +254,19 @@ def _suggested_grade(
 
 
 def _hazard_history(unit_ids: Iterable[int] | None) -> dict:
-    """Unit id → its hazards of the last twelve months, from the hazards app (imported here:
-    the units app does not depend on hazards when it is imported)."""
-    from anjian.hazards.selectors import unit_hazard_history
-
-    return unit_hazard_history(unit_ids)
+    """Unit id → its hazards of the last twelve months, from the hazards app (registered in
+    ``units.hooks``: the units app does not import hazards)."""
+    return hooks.hazard_history(unit_ids)
 
 
 def _hazards_moving(unit_id: int) -> None:
     """The hazards of a unit moving to another village are locked first (hazards app)."""
-    from anjian.hazards.services import hazards_lock_of_unit
-
-    hazards_lock_of_unit(unit_id)
+    hooks.unit_moving(unit_id)
 
 
 def _hazards_moved(unit_id: int) -> None:
     """…and then carry the new village's path, which scopes them."""
-    from anjian.hazards.services import hazards_follow_unit
-
-    hazards_follow_unit(unit_id)
+    hooks.unit_moved(unit_id)
 
 
 def suggest_committee(*, region: Region, kind: str, categories: Iterable[Category] = ()):

@@ -17,7 +17,7 @@ from anjian.core.exceptions import ActionNotPermitted, StaleObject
 from anjian.core.export import Column
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedDetailView, ScopedListView, scoped
-from anjian.units import services
+from anjian.units import hooks, services
 from anjian.units.documents import unit_file_for
 from anjian.units.experts import unit_experts_tab
 from anjian.units.filters import UnitFilterSet
@@ -150,14 +150,10 @@ class UnitDetailView(ScopedDetailView):
         ctx["experts_partial"] = _partial(EXPERTS_PARTIAL)
         ctx["hazards_partial"] = _partial(HAZARDS_PARTIAL)
         if ctx["hazards_partial"]:
-            from anjian.hazards.selectors import unit_hazards_tab
-
-            ctx["hazards_tab"] = unit_hazards_tab(user, unit)
+            ctx["hazards_tab"] = hooks.unit_tab("hazards", user, unit)
         ctx["inspections_partial"] = _partial(INSPECTIONS_PARTIAL)
         if ctx["inspections_partial"]:
-            from anjian.inspections.selectors import unit_inspections_tab
-
-            ctx["inspections_tab"] = unit_inspections_tab(user, unit)
+            ctx["inspections_tab"] = hooks.unit_tab("inspections", user, unit)
         ctx["expert_assignment"] = (
             ExpertAssignment.objects.visible_to(user)
             .filter(unit=unit, status=AssignmentStatus.ACTIVE)

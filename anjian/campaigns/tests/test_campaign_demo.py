@@ -4,9 +4,9 @@ each with finished joint inspections whose tally shows numbers; a second run add
 import pytest
 from django.utils import translation
 
-from anjian.campaigns.campaign_demo import load_demo_campaigns
 from anjian.campaigns.models import Campaign, CampaignInspection
 from anjian.campaigns.selectors import campaign_tally
+from anjian.demo.campaign_demo import load_demo_campaigns
 from anjian.demo.loader import DemoReport, load_demo
 from anjian.inspections.models import Inspection
 

@@ -11,8 +11,7 @@ import datetime
 
 import pytest
 
-from anjian.hazards.choices import MonthlyReportKind
-from anjian.hazards.hazard_demo import (
+from anjian.demo.hazard_demo import (
     ENTERPRISE_UNIT,
     HAZARDS,
     MAJOR_REPORT_KEY,
@@ -23,15 +22,16 @@ from anjian.hazards.hazard_demo import (
     demo_is_cancelled,
     monthly_report_plan,
 )
-from anjian.plans.generation import due_dates
-from anjian.plans.plan_demo import (
+from anjian.demo.plan_demo import (
     LATE_TASKS,
     TaskFacts,
     demo_done_day,
     demo_late_tasks,
     demo_plan_year,
 )
-from anjian.reports.report_demo import demo_meetings
+from anjian.demo.report_demo import demo_meetings
+from anjian.hazards.choices import MonthlyReportKind
+from anjian.plans.generation import due_dates
 
 
 def _days(first: datetime.date, last: datetime.date) -> list[datetime.date]:

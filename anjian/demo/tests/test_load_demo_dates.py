@@ -21,6 +21,7 @@ from django.utils import timezone
 from anjian.accounts.models import User
 from anjian.core.calendar import working_days_between
 from anjian.demo.loader import load_demo
+from anjian.demo.plan_demo import LATE_TASKS
 from anjian.enforcement.documents import cn_date
 from anjian.enforcement.models import IssuedDocument
 from anjian.hazards.choices import HazardStatus
@@ -29,7 +30,6 @@ from anjian.hazards.reports import previous_month
 from anjian.inspections.choices import InspectionStatus
 from anjian.inspections.models import Inspection
 from anjian.plans.models import InspectionPlan
-from anjian.plans.plan_demo import LATE_TASKS
 from anjian.reports.models import AnalysisMeeting
 from anjian.reports.pack import pack_compute
 

@@ -34,3 +34,13 @@ def test_the_hazard_page_offers_a_case_to_case_handlers_only(world, client):
     assert 'data-testid="open-case"' in client.get(url).content.decode()
     client.force_login(world.enterprise_a)
     assert 'data-testid="open-case"' not in client.get(url).content.decode()
+
+
+def test_the_pages_below_enforcement_ask_for_its_case_permission_by_name():
+    # hazards and inspections sit below enforcement (the layers of pyproject.toml) and name the
+    # permission instead of importing case_services.case_may_open_from.
+    from anjian.enforcement.case_workflow import HANDLE
+    from anjian.hazards import views as hazard_views
+    from anjian.inspections import views as inspection_views
+
+    assert hazard_views.OPEN_CASE == inspection_views.OPEN_CASE == HANDLE

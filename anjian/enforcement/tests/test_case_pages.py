@@ -12,9 +12,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from anjian.accounts.services import api_token_issue
+from anjian.demo.case_demo import load_demo_cases
 from anjian.demo.loader import DemoReport, load_demo
 from anjian.enforcement.case_choices import CaseStage
-from anjian.enforcement.case_demo import load_demo_cases
 from anjian.enforcement.models import (
     AuthorityMode,
     Case,

@@ -362,16 +362,17 @@ def test_rule_pages_preview_save_and_reset(world, client, login):
 
 
 def test_the_demo_town_gets_its_fine_cap_and_certificates_once():
+    from anjian.demo import case_demo
     from anjian.demo.loader import DemoReport, load_demo
 
     load_demo()
     first = DemoReport()
-    services.load_demo_enforcement_settings(first)
+    case_demo.load_demo_enforcement_settings(first)
     settings = EnforcementSettings.objects.get(town__code="330111112000")
     assert str(settings.penalty_cap) == "50000.00"
     assert documents.authority_for(settings.town).lines[1].endswith("（受委托）")
     second = DemoReport()
-    services.load_demo_enforcement_settings(second)
+    case_demo.load_demo_enforcement_settings(second)
     assert second.total == 0
     assert AuditEntry.objects.filter(action="enforcement_settings.updated").count() == 1
 

@@ -9,9 +9,10 @@ import pytest
 from django.apps import apps
 
 from anjian.enforcement.case_choices import ProvisionKind
+from anjian.enforcement.case_services import provision_for_basis
 from anjian.enforcement.models import LegalProvision
 from anjian.inspections.checklist_defaults import SHIPPED_CHECKLISTS, item
-from anjian.inspections.legal_bases import SAFETY_LAW, provision_for_basis, provision_key
+from anjian.inspections.legal_bases import SAFETY_LAW, provision_key
 from anjian.inspections.models import ChecklistItem
 
 REBASE = importlib.import_module("anjian.inspections.migrations.0005_rebase_shipped_items")

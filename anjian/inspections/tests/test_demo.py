@@ -3,12 +3,12 @@
 import pytest
 
 from anjian.demo.loader import load_demo
+from anjian.demo.plan_demo import demo_back_filled
 from anjian.enforcement.models import IssuedDocument
 from anjian.hazards.models import Hazard
 from anjian.inspections.choices import InspectionKind, InspectionStatus
 from anjian.inspections.models import Inspection
 from anjian.plans.models import InspectionPlan
-from anjian.plans.plan_demo import demo_back_filled
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from anjian.accounts.models import User
 from anjian.demo.loader import DemoReport, load_demo
+from anjian.demo.plan_demo import LATE_TASKS, load_demo_plans
 from anjian.plans.models import InspectionPlan
-from anjian.plans.plan_demo import LATE_TASKS, load_demo_plans
 from anjian.plans.selectors import plan_progress
 
 pytestmark = pytest.mark.django_db

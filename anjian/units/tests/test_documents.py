@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from anjian.accounts.services import api_token_issue
 from anjian.audit.models import AuditEntry
-from anjian.units.document_demo import demo_pdf
+from anjian.demo.document_demo import demo_pdf
 from anjian.units.documents import (
     DocumentStatus,
     document_create,

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from anjian.audit.models import AuditEntry
+from anjian.demo.document_demo import load_demo_documents
 from anjian.demo.loader import DemoReport, load_demo
-from anjian.units.document_demo import load_demo_documents
 from anjian.units.documents import DocumentStatus, document_status
 from anjian.units.models import DocumentType, PersonRole, Unit, UnitDocument, UnitPerson
 

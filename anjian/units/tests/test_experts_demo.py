@@ -8,8 +8,8 @@ import pytest
 from anjian.accounts.models import RoleAssignment, User
 from anjian.accounts.roles import Role
 from anjian.audit.models import AuditEntry
+from anjian.demo.expert_demo import FIRM_NAME, load_demo_experts
 from anjian.demo.loader import DemoReport, load_demo
-from anjian.units.expert_demo import FIRM_NAME, load_demo_experts
 from anjian.units.models import Engineer, ExpertAssignment, ServiceFirm, Unit
 
 pytestmark = pytest.mark.django_db

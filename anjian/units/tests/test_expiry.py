@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from anjian.accounts.services import role_assign, user_create
 from anjian.core.scheduler import PERIODIC
+from anjian.demo.document_demo import demo_pdf
 from anjian.notifications.models import Notification
-from anjian.units.document_demo import demo_pdf
 from anjian.units.documents import (
     document_create,
     document_send_expiry_reminders,

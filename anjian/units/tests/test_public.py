@@ -189,8 +189,8 @@ def test_public_profile_api_is_scoped_to_the_offices_town(client, login, world):
 
 def test_demo_public_data_is_idempotent(db):
     from anjian.demo.loader import DemoReport, load_demo
+    from anjian.demo.public_demo import load_demo_public
     from anjian.units.models import UnitChangeRequest
-    from anjian.units.public_demo import load_demo_public
 
     first = load_demo()  # the loader runs load_demo_public as one of its parts
     second = DemoReport()

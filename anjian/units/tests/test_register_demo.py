@@ -6,8 +6,8 @@ import pytest
 
 from anjian.audit.models import AuditEntry
 from anjian.demo.loader import DemoReport, load_demo
+from anjian.demo.register_demo import load_demo_register
 from anjian.units.models import Unit
-from anjian.units.register_demo import load_demo_register
 
 
 @pytest.fixture

@@ -170,9 +170,9 @@ def load_demo_plan_history(report) -> None:
     ).first()
     if plan is None or office is None:
         return
+    from anjian.demo.inspection_demo import _signature_png
     from anjian.inspections.checklist_defaults import GENERAL_CODE
     from anjian.inspections.choices import VersionStatus
-    from anjian.inspections.inspection_demo import _signature_png
     from anjian.inspections.models import ChecklistItem, ChecklistVersion, InspectionResult
 
     now = timezone.now()

@@ -142,7 +142,7 @@ VISITS = (
 
 
 def _photo(title: str, caption: str, *, after: bool) -> SimpleUploadedFile:
-    from anjian.hazards.hazard_demo import demo_photo_bytes
+    from anjian.demo.hazard_demo import demo_photo_bytes
 
     return SimpleUploadedFile(
         f"campaign-{caption}.jpg",
@@ -152,7 +152,7 @@ def _photo(title: str, caption: str, *, after: bool) -> SimpleUploadedFile:
 
 
 def _signature(text: str) -> str:
-    from anjian.inspections.inspection_demo import _signature_png
+    from anjian.demo.inspection_demo import _signature_png
 
     return _signature_png(text)
 

@@ -41,7 +41,6 @@ def _demo_unit(town: Region, number: int) -> Unit | None:
 @transaction.atomic
 def load_demo_experts(report) -> None:
     from anjian.demo import town as demo_town
-    from anjian.demo.loader import demo_credit_code
 
     town = Region.objects.filter(code=demo_town.TOWN_CODE).first()
     if town is None:
@@ -52,7 +51,7 @@ def load_demo_experts(report) -> None:
             actor=None,
             region=town,
             name=FIRM_NAME,
-            credit_code=demo_credit_code(950),
+            credit_code=demo_town.demo_credit_code(950),
             contact_name="富春服务部",
             contact_phone="0571-63000000",
             # two years, the last of them the year the demo is loaded in

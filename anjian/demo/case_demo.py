@@ -16,14 +16,28 @@ import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from anjian.accounts.models import User
 from anjian.demo.clock import as_of, working_moment
 from anjian.enforcement import case_services as services
 from anjian.enforcement.case_choices import CaseStage
-from anjian.enforcement.models import Case, EnforcementSettings, LegalProvision
+from anjian.enforcement.models import (
+    AuthorityMode,
+    Case,
+    EnforcementSettings,
+    LegalProvision,
+    OfficerCertificate,
+)
+from anjian.enforcement.settings_services import (
+    certificate_create,
+    enforcement_settings_update,
+    settings_of,
+    staff_of,
+)
 from anjian.regions.models import Region
 
 SAFETY_LAW = "安全生产法"
@@ -111,7 +125,7 @@ def _units_with_hazards(town: Region, used: set[int]) -> list[int]:
 
 
 def _findings_inspection(town: Region):
-    from anjian.inspections.inspection_demo import NAMESPACE
+    from anjian.demo.inspection_demo import NAMESPACE
     from anjian.inspections.models import Inspection
 
     return Inspection.objects.filter(
@@ -234,3 +248,50 @@ def load_demo_cases(report) -> None:
 
 
 __all__ = ["load_demo_cases"]
+
+
+# --- The town's enforcement settings (was in enforcement/settings_services.py) --------------------
+
+DEMO_PENALTY_CAP = Decimal("50000")  # 建德 2025: ≤50k CNY for enterprises on entrustment
+
+
+def load_demo_enforcement_settings(report) -> None:
+    """场口镇's enforcement settings through the services: the entrusted fine cap, and the
+    certificates of its inspectors (the office and the lead inspector have theirs from the
+    inspections demo). Idempotent: what is there already is left as it is."""
+    from anjian.demo import town as demo_town
+
+    town = Region.objects.filter(code=demo_town.TOWN_CODE).first()
+    office = get_user_model().objects.filter(username="ck_office").first()
+    if town is None or office is None:
+        return
+    current = settings_of(town)
+    if current.pk is None or current.penalty_cap is None:
+        fields: dict[str, Any] = {"penalty_cap": DEMO_PENALTY_CAP}
+        if current.pk is None:
+            fields.update(
+                mode=AuthorityMode.ENTRUSTED,
+                authority_name="杭州市富阳区应急管理局",
+                town_body_name="富阳区场口镇人民政府",
+                reconsideration_body="杭州市富阳区人民政府",
+                court="杭州市富阳区人民法院",
+            )
+        enforcement_settings_update(actor=office, town_id=town.pk, **fields)
+        report.add("enforcement settings")
+    staff = (
+        staff_of(office, town)
+        .filter(role_assignments__role="inspector", enforcement_certificate__isnull=True)
+        .distinct()
+        .order_by("username")
+    )
+    for index, person in enumerate(staff, start=11):
+        number = f"3301112026{index:03d}"
+        if OfficerCertificate.objects.filter(number=number).exists():
+            continue
+        certificate_create(
+            actor=office,
+            user_id=person.pk,
+            number=number,
+            valid_until=datetime.date(timezone.localdate().year + 3, 12, 31),
+        )
+        report.add("officer certificates")
