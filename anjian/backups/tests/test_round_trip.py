@@ -29,6 +29,7 @@ from django.db.utils import load_backend
 from django.utils import timezone
 
 from anjian.accounts.models import User
+from anjian.audit.models import AuditEntry
 from anjian.audit.services import audit_record
 from anjian.backups.archive import MANIFEST, BackupError, archive_verify
 from anjian.backups.restore import restore_archive
@@ -259,6 +260,14 @@ def round_trip(tmp_path: Path, source: str, target: str) -> None:
     assert refused.value.code == "no_manifest"
     with pytest.raises(CommandError, match=r"sig\.png"):
         call_command("restore", str(missing), database=target, force=True)
+
+    # verify_audit --database names the broken entry as it stands in that database.
+    entry = AuditEntry.objects.using(target).order_by("pk").first()
+    AuditEntry.objects.using(target).filter(pk=entry.pk).update(target_repr="篡改后的对象")
+    said = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit", database=target, stderr=said)
+    assert f"#{entry.pk}" in said.getvalue() and "篡改后的对象" in said.getvalue()
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's online backup API")
