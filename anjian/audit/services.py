@@ -346,19 +346,23 @@ class ChainBreak:
     code: str
 
 
-def audit_chain_break(report: ChainReport) -> ChainBreak | None:
-    """The broken entry of a failed report, loaded for display (None when the chain is intact)."""
+def audit_chain_break(report: ChainReport, *, using: str = "default") -> ChainBreak | None:
+    """The broken entry of a failed report, loaded for display (None when the chain is intact),
+    from the database the chain was verified in."""
     if report.ok:
         return None
     entry = (
-        AuditEntry.objects.filter(pk=report.broken_entry_id).select_related("target_type").first()
+        AuditEntry.objects.using(using)
+        .filter(pk=report.broken_entry_id)
+        .select_related("target_type")
+        .first()
     )
     return ChainBreak(report.broken_entry_id, entry, report.problem, report.code)
 
 
-def describe_break(report: ChainReport) -> str:
+def describe_break(report: ChainReport, *, using: str = "default") -> str:
     """One line naming the first broken entry (id, time, action, object) and the problem."""
-    brk = audit_chain_break(report)
+    brk = audit_chain_break(report, using=using)
     if brk is None:
         return ""
     if brk.entry is None:

@@ -79,7 +79,7 @@ def export_all(directory: Path | str, *, media_root: Path | str | None = None) -
     if any(directory.iterdir()):
         from django.utils.translation import gettext as _
 
-        from anjian.backups.services import BackupError
+        from anjian.backups.archive import BackupError
 
         raise BackupError(
             _("The export folder %(path)s is not empty.") % {"path": directory}, code="not_empty"
@@ -113,12 +113,12 @@ def export_all(directory: Path | str, *, media_root: Path | str | None = None) -
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
                 files[rel] = hashlib.sha256(target.read_bytes()).hexdigest()
-    from anjian.backups.services import _version
+    from anjian.backups.archive import anjian_version
 
     manifest = {
         "format": "anjian-export",
         "format_version": 1,
-        "anjian_version": _version(),
+        "anjian_version": anjian_version(),
         "exported_at": timezone.now().isoformat(),
         "counts": counts,
         "files": files,

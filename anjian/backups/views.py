@@ -9,8 +9,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from anjian.backups.archive import backup_directory
 from anjian.backups.models import Backup
-from anjian.backups.services import backup_directory, backup_enqueue, backup_status
+from anjian.backups.services import backup_enqueue, backup_status
 from anjian.core.scoping import get_scope
 from anjian.core.views import ScopedListView, scoped
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from anjian.backups.models import Backup
-from anjian.backups.services import backup_prune, retention_keep
+from anjian.backups.retention import backup_prune, retention_keep
 
 BJ = ZoneInfo("Asia/Shanghai")
 

@@ -29,14 +29,11 @@ from django.db.utils import load_backend
 from django.utils import timezone
 
 from anjian.accounts.models import User
+from anjian.audit.models import AuditEntry
 from anjian.audit.services import audit_record
-from anjian.backups.services import (
-    MANIFEST,
-    BackupError,
-    archive_verify,
-    backup_create,
-    restore_archive,
-)
+from anjian.backups.archive import MANIFEST, BackupError, archive_verify
+from anjian.backups.restore import restore_archive
+from anjian.backups.services import backup_create
 from anjian.core.testing.world import build_world
 from anjian.regions.models import Region
 from anjian.units.models import Unit, UnitKind
@@ -232,7 +229,17 @@ def round_trip(tmp_path: Path, source: str, target: str) -> None:
     with pytest.raises(BackupError) as refused:
         restore_archive(archive, using=target, media_root=tmp_path / "other-media")
     assert refused.value.code == "not_empty"
-    assert restore_archive(archive, using=target, media_root=restored_media, force=True).ok
+    stray = restored_media / "hazards" / "not-in-the-archive.jpg"
+    stray.write_bytes(b"a file the backup does not know")
+    forced = restore_archive(archive, using=target, media_root=restored_media, force=True)
+    assert forced.ok
+    # The media folder holds exactly the archive's files again; what was there is set aside.
+    assert not stray.exists()
+    aside = Path(forced.media_set_aside)
+    assert (aside / "hazards" / "not-in-the-archive.jpg").read_bytes().startswith(b"a file")
+    assert sorted(
+        str(p.relative_to(restored_media)) for p in restored_media.rglob("*") if p.is_file()
+    ) == sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
 
     # A changed byte in a photo, a missing file, a changed database copy: refused with the reason.
     photo = "media/hazards/2027/照片1.jpg"
@@ -253,6 +260,14 @@ def round_trip(tmp_path: Path, source: str, target: str) -> None:
     assert refused.value.code == "no_manifest"
     with pytest.raises(CommandError, match=r"sig\.png"):
         call_command("restore", str(missing), database=target, force=True)
+
+    # verify_audit --database names the broken entry as it stands in that database.
+    entry = AuditEntry.objects.using(target).order_by("pk").first()
+    AuditEntry.objects.using(target).filter(pk=entry.pk).update(target_repr="篡改后的对象")
+    said = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit", database=target, stderr=said)
+    assert f"#{entry.pk}" in said.getvalue() and "篡改后的对象" in said.getvalue()
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's online backup API")

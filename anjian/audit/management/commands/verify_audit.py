@@ -22,7 +22,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(_("%(count)d entries checked: OK") % {"count": report.checked})
             )
             return
-        self.stderr.write(describe_break(report))
+        self.stderr.write(describe_break(report, using=options["database"]))
         raise CommandError(
             _("The audit chain is broken (%(count)d entries checked before the break).")
             % {"count": report.checked},

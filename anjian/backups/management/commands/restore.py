@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from anjian.backups.services import restore_archive
+from anjian.backups.restore import restore_archive
 
 
 class Command(BaseCommand):
@@ -37,6 +37,11 @@ class Command(BaseCommand):
                 _("Restore refused: %(reason)s") % {"reason": "; ".join(exc.messages)},
                 returncode=1,
             ) from exc
+        if report.media_set_aside:
+            self.stdout.write(
+                _("The files that were in the media folder were moved to %(path)s.")
+                % {"path": report.media_set_aside}
+            )
         for check in report.checks:
             mark = self.style.SUCCESS("✔") if check.ok else self.style.ERROR("✘")
             self.stdout.write(f"{mark} {check.name}: {check.detail}")
