@@ -263,7 +263,14 @@ def round_trip(tmp_path: Path, source: str, target: str) -> None:
 
     # verify_audit --database names the broken entry as it stands in that database.
     entry = AuditEntry.objects.using(target).order_by("pk").first()
+    postgresql = connections[target].vendor == "postgresql"
+    if postgresql:  # the table is append-only there: tamper as an intruder with the owner's rights
+        with connections[target].cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER ALL")
     AuditEntry.objects.using(target).filter(pk=entry.pk).update(target_repr="篡改后的对象")
+    if postgresql:
+        with connections[target].cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER ALL")
     said = io.StringIO()
     with pytest.raises(CommandError):
         call_command("verify_audit", database=target, stderr=said)
